@@ -1,0 +1,39 @@
+# Two entry points, both from a fresh clone: `make demo` and `make test`.
+# Each creates .venv, installs CPU torch first (a bare `torch` requirement would pull a multi-GB CUDA build),
+# then the package with its development extras.
+PYTHON ?= python3
+TORCH ?= torch==2.13.0
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup demo test test-notebooks test-pytest check-sync readme clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/tarsier-nb demo runs/demo
+
+test: setup check-sync test-notebooks test-pytest
+
+check-sync: setup
+	$(BIN)/python .ci/check_sync.py
+
+test-notebooks: setup
+	$(BIN)/nbdev-test --n-workers 2
+
+test-pytest: setup
+	$(BIN)/python -m pytest -q
+
+readme: setup
+	$(BIN)/python .ci/check_sync.py --write-readme
+
+clean:
+	rm -rf $(VENV) runs _proc _docs
