@@ -23,7 +23,7 @@ def changed_by(command, folder, pattern):
     return sorted(str(p) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 def render_readme(notebook):
-    "Markdown cells as they are, shown code cells as python blocks, their text outputs as plain blocks."
+    "Markdown cells as they are, shown code cells as python blocks, their stdout and text results as plain blocks."
     parts = []
     for cell in json.loads(notebook.read_text())['cells']:
         source = ''.join(cell['source'])
@@ -31,7 +31,7 @@ def render_readme(notebook):
         if cell['cell_type'] != 'code' or HIDE.search(source): continue
         parts.append(f"```python\n{DIRECTIVE.sub('', source).strip()}\n```")
         texts = [''.join(o.get('text', '')) if o['output_type'] == 'stream' else ''.join(o.get('data', {}).get('text/plain', ''))
-                 for o in cell.get('outputs', [])]
+                 for o in cell.get('outputs', []) if o.get('name') != 'stderr']  # progress bars and warnings stay out
         if ''.join(texts).strip(): parts.append(f"```\n{''.join(t if t.endswith(chr(10)) else t + chr(10) for t in texts if t).rstrip()}\n```")
     return '\n\n'.join(parts) + '\n'
 

@@ -7,7 +7,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/inference.html.md"""
 # %% auto #0
 __all__ = ['DEFAULT_PROMPT', 'generation_kwargs', 'describe_batch', 'describe', 'expand_sources']
 
-# %% ../nbs/04_inference.ipynb #3ff50d88
+# %% ../nbs/04_inference.ipynb #cccec01d
 from pathlib import Path
 
 import torch
@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .video import Clip, read_frames, SUPPORTED_EXTS
 
-# %% ../nbs/04_inference.ipynb #4c892e6b
+# %% ../nbs/04_inference.ipynb #a55b628d
 DEFAULT_PROMPT = "Describe the video in detail."
 
 def generation_kwargs(max_new_tokens:int=512, # longest answer, tokens
@@ -30,7 +30,7 @@ def generation_kwargs(max_new_tokens:int=512, # longest answer, tokens
     sampling = dict(do_sample=True, temperature=temperature, top_p=top_p) if temperature > 0 else dict(do_sample=False)
     return dict(max_new_tokens=max_new_tokens, **sampling, **generate_kwargs)
 
-# %% ../nbs/04_inference.ipynb #7b3f6069
+# %% ../nbs/04_inference.ipynb #9fbe87eb
 def _frames(video, n_frames):
     "The frames of a path, a `Clip` or a list of PIL images."
     if isinstance(video, Clip): return video.frames
@@ -69,7 +69,7 @@ def describe(model, # a Tarsier model (from `load`)
     "The model's answer about one video."
     return describe_batch(model, processor, [video], prompt, n_frames, batch_size=1, **generate_kwargs)[0]
 
-# %% ../nbs/04_inference.ipynb #5ffb94bd
+# %% ../nbs/04_inference.ipynb #bf50fc19
 def expand_sources(paths:list # files and folders
                   )->list[Path]:
     "Each file as it is, each folder replaced by the media files in it (natural order)."

@@ -9,7 +9,7 @@ __all__ = ['CHECKPOINT_FILES', 'HUB_FILES', 'DTYPES', 'TarsierConfig', 'TarsierV
            'TarsierPreTrainedModel', 'TarsierForConditionalGeneration', 'resolve_checkpoint', 'checkpoint_kind',
            'pick_device', 'pick_dtype', 'pick_attention', 'load', 'tiny_tarsier']
 
-# %% ../nbs/03_model.ipynb #683f5e40
+# %% ../nbs/03_model.ipynb #106ebce3
 import json, math
 from pathlib import Path
 from typing import Literal
@@ -23,7 +23,7 @@ from transformers.configuration_utils import PreTrainedConfig, SubConfigSpec
 
 from .processor import TarsierProcessor, tiny_tokenizer, tokens_per_frame
 
-# %% ../nbs/03_model.ipynb #cb32d1ab
+# %% ../nbs/03_model.ipynb #89399046
 @strict
 class TarsierConfig(PreTrainedConfig):
     "Configuration of a Tarsier model, read from and written to the official `config.json`."
@@ -46,7 +46,7 @@ class TarsierConfig(PreTrainedConfig):
     vocab_size: int | None = None  # the LLM's vocabulary (with the special tokens)
     tie_word_embeddings: bool = False
 
-# %% ../nbs/03_model.ipynb #9cef3c50
+# %% ../nbs/03_model.ipynb #92c35831
 class TarsierVisionTower(nn.Module):
     "Holds the CLIP vision model as `vision_model`, the name the official checkpoints use."
     def __init__(self, config:TarsierConfig):
@@ -55,7 +55,7 @@ class TarsierVisionTower(nn.Module):
 
     def forward(self, pixel_values, **kwargs): return self.vision_model(pixel_values, **kwargs)
 
-# %% ../nbs/03_model.ipynb #03981d22
+# %% ../nbs/03_model.ipynb #95fa2a07
 class TarsierMultiModalProjector(nn.Module):
     "Vision features → LLM embeddings: `linear_1` → activation → `linear_2`."
     def __init__(self, config:TarsierConfig):
@@ -66,7 +66,7 @@ class TarsierMultiModalProjector(nn.Module):
 
     def forward(self, image_features): return self.linear_2(self.act(self.linear_1(image_features)))
 
-# %% ../nbs/03_model.ipynb #edc693d2
+# %% ../nbs/03_model.ipynb #8e78b40b
 class TarsierPreTrainedModel(PreTrainedModel):
     config_class = TarsierConfig
     base_model_prefix = ""
@@ -130,7 +130,7 @@ class TarsierForConditionalGeneration(TarsierPreTrainedModel, GenerationMixin):
         return self.language_model(inputs_embeds=inputs_embeds, attention_mask=attention_mask, position_ids=position_ids,
                                    cache=cache, labels=labels, **kwargs)
 
-# %% ../nbs/03_model.ipynb #93fbb357
+# %% ../nbs/03_model.ipynb #aff736a4
 CHECKPOINT_FILES = ("config.json", "model.safetensors (or model-0000x-of-0000n.safetensors + model.safetensors.index.json)",
                     "tokenizer files (tokenizer.json or tokenizer.model, tokenizer_config.json)", "preprocessor_config.json")
 HUB_FILES = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja"]
@@ -147,9 +147,9 @@ def resolve_checkpoint(name_or_path:str|Path # a checkpoint folder or a hub repo
         raise FileNotFoundError(f"{name_or_path}: not a local folder, and downloading it from the hub failed "
                                 f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
 
-# %% ../nbs/03_model.ipynb #fd9f7ec8
+# %% ../nbs/03_model.ipynb #e010797d
 def checkpoint_kind(path:Path # a checkpoint folder
-                   )->str: # 'tarsier' (LLaVA-style Tarsier-7b/34b)
+                   )->str: # 'tarsier' (LLaVA-style Tarsier-7b/34b) or 'tarsier2' (Qwen2-VL layout)
     "Which family a checkpoint folder holds, from its `config.json`; refuses pickle-only weights."
     config_file = Path(path)/'config.json'
     if not config_file.exists(): raise FileNotFoundError(f"{path}: no config.json; a checkpoint folder holds {', '.join(CHECKPOINT_FILES)}")
@@ -161,10 +161,12 @@ def checkpoint_kind(path:Path # a checkpoint folder
         raise FileNotFoundError(f"{path}: no *.safetensors weights; expected {CHECKPOINT_FILES[1]}")
     model_type, architectures = config.get('model_type'), config.get('architectures') or []
     if model_type == 'llava' and 'TarsierForConditionalGeneration' in architectures: return 'tarsier'
+    if model_type == 'qwen2_vl' or 'Qwen2VLForConditionalGeneration' in architectures: return 'tarsier2'
     raise ValueError(f"{config_file}: model_type={model_type!r}, architectures={architectures}; expected model_type 'llava' "
-                     f"with architectures ['TarsierForConditionalGeneration'] (Tarsier-7b/34b)")
+                     f"with architectures ['TarsierForConditionalGeneration'] (Tarsier-7b/34b), or model_type 'qwen2_vl' "
+                     f"with architectures ['Qwen2VLForConditionalGeneration'] (Tarsier2 in transformers' Qwen2-VL layout)")
 
-# %% ../nbs/03_model.ipynb #ab325bad
+# %% ../nbs/03_model.ipynb #88d8b5cc
 DTYPES = {'fp32': torch.float32, 'float32': torch.float32, 'fp16': torch.float16, 'float16': torch.float16,
           'bf16': torch.bfloat16, 'bfloat16': torch.bfloat16}
 
@@ -186,26 +188,29 @@ def pick_attention(attn_implementation:str|None, device:torch.device, dtype:torc
     half = dtype in (torch.float16, torch.bfloat16)
     return 'flash_attention_2' if device.type == 'cuda' and half and find_spec('flash_attn') else 'sdpa'
 
-# %% ../nbs/03_model.ipynb #5b28c202
-def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Tarsier-7b")
+# %% ../nbs/03_model.ipynb #9019d70e
+def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Tarsier-7b"), Tarsier or Tarsier2
          device:str='auto', # 'auto', 'cpu', 'cuda', 'cuda:1', ...
          dtype:str|torch.dtype='auto', # 'auto', 'fp32', 'fp16' or 'bf16'
          attn_implementation:str|None=None # 'sdpa', 'flash_attention_2' or 'eager'; None picks the fastest available
         )->tuple: # (model, processor)
-    "Load a Tarsier checkpoint strictly, ready for `model.generate(**processor(prompt, frames))`."
+    "Load a Tarsier or Tarsier2 checkpoint strictly, ready for `model.generate(**processor(prompt, frames))`."
     path = resolve_checkpoint(name_or_path)
-    checkpoint_kind(path)
+    kind = checkpoint_kind(path)
     device = pick_device(device)
     config = json.loads((path/'config.json').read_text())
     dtype = pick_dtype(dtype, device, config.get('torch_dtype') or config.get('dtype'))
     attention = pick_attention(attn_implementation, device, dtype)
+    if kind == 'tarsier2':
+        from tarsier_nb.tarsier2 import load_tarsier2
+        return load_tarsier2(path, device, dtype, attention)
     model, info = TarsierForConditionalGeneration.from_pretrained(path, dtype=dtype, attn_implementation=attention,
                                                                   use_safetensors=True, output_loading_info=True)
     problems = {k: sorted(v) for k, v in info.items() if k in ('missing_keys', 'unexpected_keys', 'mismatched_keys') and v}
     if problems: raise ValueError(f"{path}: the weights do not fit the Tarsier architecture: {problems}")
     return model.to(device).eval(), TarsierProcessor.from_pretrained(path)
 
-# %% ../nbs/03_model.ipynb #5362efc0
+# %% ../nbs/03_model.ipynb #329ca39c
 def tiny_tarsier(path:str|Path, # folder to write the checkpoint into
                  seed:int=0, # seeds the random weights
                  image_size:int=56, # frame side the vision tower sees (56/14 → a 4×4 patch grid, 21 tokens per frame)

@@ -17,7 +17,7 @@ def test_uniform_frames_of_real_video(tmp_path):
 @needs_demo_video
 def test_window_and_rate(tmp_path):
     frames = frame_lines(run_cli('frames', DEMO_VIDEO, '--start', 2, '--end', 4, '--n-frames', 4).stdout)
-    assert len(frames) == 4 and all(2 <= t < 4 for _, t in frames)
+    assert len(frames) == 4 and all(2 <= t <= 4 for _, t in frames)
     frames = frame_lines(run_cli('frames', DEMO_VIDEO, '--fps', 2, '--n-frames', 64).stdout)
     assert [i for i, _ in frames] == list(range(0, 84, 4))  # one frame every 0.5 s
 
