@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
+# CIDEr's PTB tokenizer (pycocoevalcap) runs Java: setup installs a headless JRE when java is missing and we are root
 setup: $(STAMP)
+	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq default-jre-headless; \
+	else echo "java is missing (CIDEr's PTB tokenizer needs it): install a JRE, e.g. sudo apt-get install default-jre-headless, or conda install openjdk" >&2; fi; }
 
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo
