@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tests'))
-from tarsier_nb.autodq import evaluate, read_predictions
+from tarsier_nb.autodq import evaluate
+from tarsier_nb.benchmarks import read_predictions
 from tarsier_nb.judge import OpenAIJudge
 
 def serve(latency, urls):
