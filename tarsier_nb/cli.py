@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .video import read_frames, frame_grid, VideoReadError
-from .synth import generate_world, VIDEO_FORMATS
+from .synth import generate_world, VIDEO_FORMATS, WORLDS
 from .inference import describe_batch, expand_sources, DEFAULT_PROMPT
 
 # %% auto #0
@@ -148,15 +148,15 @@ def autodq_command(args):
 def synth_command(args):
     "Generate `args.n` synthetic clips with their annotations under `args.out_dir`."
     start = time.perf_counter()
-    out = generate_world(args.out_dir, n=args.n, seed=args.seed, format=args.format, workers=args.workers)
-    print(f"{args.n} clips ({args.format}) and annotations in {out} ({time.perf_counter()-start:.1f} s)")
+    out = generate_world(args.out_dir, n=args.n, seed=args.seed, format=args.format, workers=args.workers, world=args.world)
+    print(f"{args.n} clips ({args.format}, {args.world} world) and annotations in {out} ({time.perf_counter()-start:.1f} s)")
     for f in sorted(Path(out).glob('*.jsonl')): print(f"  {f}")
 
 # %% ../nbs/99_cli.ipynb #c8c86a7d
 def demo_command(args):
     "Synthetic world → read every clip back → a frame grid; prints where everything went."
     out = Path(args.out_dir)
-    synth_command(argparse.Namespace(out_dir=out, n=args.n, seed=args.seed, format='mp4', workers=None))
+    synth_command(argparse.Namespace(out_dir=out, n=args.n, seed=args.seed, format='mp4', workers=None, world='full'))
     records = [json.loads(line) for line in (out/'dream.jsonl').read_text().splitlines()]
     failures = []
     for record in tqdm(records, desc='reading clips back', unit='clip'):
@@ -256,6 +256,8 @@ def build_parser()->argparse.ArgumentParser:
     synth.add_argument('--seed', type=int, default=0, help='world seed (default 0)')
     synth.add_argument('--format', choices=VIDEO_FORMATS, default='mp4', help='clip format (default mp4)')
     synth.add_argument('--workers', type=int, default=None, help='processes (default: one per core)')
+    synth.add_argument('--world', choices=sorted(WORLDS), default='full',
+                       help="what scenes hold: 'full' (default) or 'simple' (the training proof's world)")
     synth.set_defaults(run=synth_command)
 
     demo = commands.add_parser('demo', help='synthetic world, read back, frame grid: the offline demo')
