@@ -303,9 +303,11 @@ class MixtureDataset(Dataset):
                  seed:int=0, # with the epoch and the index, decides every draw
                  epoch_size:int|None=None, # items per epoch; None: the number of samples in the mixture
                  fatal_missing:bool=False, # raise on a missing or unreadable video instead of skipping it
-                 max_draws:int=100 # draws an item may take before giving up
+                 max_draws:int=100, # draws an item may take before giving up
+                 cache_frames:bool=False # keep each (video, frame count)'s pixel values in memory: decode it once
                 ):
         self.mixture, self.processor, self.seed, self.fatal_missing, self.max_draws = mixture, processor, seed, fatal_missing, max_draws
+        self.cache_frames, self._pixels = cache_frames, {}
         self.samples = [read_samples(e.path) for e in mixture.entries]
         for entry, samples in zip(mixture.entries, self.samples):
             if not samples: raise ValueError(f"mixture entry {entry.name!r}: {entry.path} holds no samples; expected at least one record")
@@ -350,6 +352,17 @@ def _skip(self:MixtureDataset, d:int, sample:TrainingSample, error:Exception):
         logger.warning(f"skipping sample {sample.sample_id!r} of {name!r} ({sample.where}): {type(error).__name__}: {error}")
 
 @patch
+def pixel_values(self:MixtureDataset, sample:TrainingSample, n_frames:int)->np.ndarray:
+    "The sample's frames as the processor's pixel values, (frames, 3, side, side); from memory with `cache_frames`."
+    key = (sample.visual, n_frames)
+    if key in self._pixels: return self._pixels[key]
+    frames = sample_frames(sample, n_frames)
+    side = self.processor.image_processor.crop_size
+    pixels = self.processor.pixel_values(frames) if frames else np.zeros((0, 3, side['height'], side['width']), np.float32)
+    if self.cache_frames: self._pixels[key] = pixels
+    return pixels
+
+@patch
 def __getitem__(self:MixtureDataset, index:int)->dict:
     "Item `index` of the current epoch."
     if not 0 <= index < len(self): raise IndexError(f"index {index} out of range for an epoch of {len(self)} items")
@@ -357,12 +370,10 @@ def __getitem__(self:MixtureDataset, index:int)->dict:
     for _ in range(self.max_draws):
         d, sample, n_frames = self.draw(rng)
         ids, labels = encode_sample(self.processor, sample, n_frames)
-        try: frames = sample_frames(sample, n_frames)
+        try: pixel_values = self.pixel_values(sample, n_frames)
         except (OSError, ValueError) as e:
             self._skip(d, sample, e)
             continue
-        side = self.processor.image_processor.crop_size
-        pixel_values = self.processor.pixel_values(frames) if frames else np.zeros((0, 3, side['height'], side['width']), np.float32)
         return dict(input_ids=torch.tensor(ids), labels=torch.tensor(labels), pixel_values=torch.from_numpy(pixel_values), length=len(ids))
     raise RuntimeError(f"item {index}: no readable sample in {self.max_draws} draws; skipped so far per dataset: {dict(self.skipped)}")
 
