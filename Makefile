@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test test-notebooks test-pytest check-sync readme clean
+.PHONY: setup demo test test-notebooks test-pytest check-sync check-figures figures readme clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo
 
-test: setup check-sync test-notebooks test-pytest
+test: setup check-sync check-figures test-notebooks test-pytest
 
 check-sync: setup
 	$(BIN)/python .ci/check_sync.py
+
+# every figure that needs no GPU, regenerated and compared byte for byte with figures/ (needs ../shared)
+check-figures: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python .ci/check_figures.py
+
+figures: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python .ci/check_figures.py --write
 
 test-notebooks: setup
 	$(BIN)/nbdev-test --n-workers 2

@@ -17,7 +17,8 @@ from .inference import describe_batch, expand_sources, DEFAULT_PROMPT
 
 # %% auto #0
 __all__ = ['frames_command', 'describe_command', 'parse_shard', 'predict_command', 'evaluate_command', 'train_command',
-           'autodq_command', 'synth_command', 'demo_command', 'build_parser', 'main']
+           'proof_command', 'figures_command', 'autodq_command', 'synth_command', 'demo_command', 'build_parser',
+           'main']
 
 # %% ../nbs/99_cli.ipynb #cd7a9f65
 def frames_command(args):
@@ -128,6 +129,26 @@ def train_command(args):
     from tarsier_nb.train import load_config, train
     final = train(load_config(args.config, args.override))
     print(f"final checkpoint: {final}")
+
+# %% ../nbs/99_cli.ipynb #8612fbd6
+def proof_command(args):
+    "The learning proof: train, judge, write the results; print the headline numbers."
+    from tarsier_nb.proof import run_proof
+    command = 'tarsier-nb ' + ' '.join(sys.argv[1:]) if sys.argv[1:2] == ['proof'] else ''
+    result = run_proof(args.out_dir, minutes=args.minutes, stage1_share=args.stage1_share, lora_minutes=args.lora_minutes,
+                       seed=args.seed, train_clips=args.train_clips, held_out_clips=args.held_out_clips,
+                       results=args.results, command=command)
+    for key in ('mc_accuracy', 'blank_mc_accuracy', 'event_recall', 'blank_event_recall', 'train_minutes', 'lora_loss_drop'):
+        print(f"{key:>20}: {result[key]}")
+    print(f"results: {Path(args.out_dir)/'training_proof.json'}  curves: {Path(args.out_dir)/'learning_curves.png'}")
+
+
+# %% ../nbs/99_cli.ipynb #624d6ebb
+def figures_command(args):
+    "Write the figures `args.figure` names; print where they went."
+    from tarsier_nb.figures import dream_stats_figures
+    for path in dream_stats_figures(args.annotations, args.out): print(path)
+
 
 # %% ../nbs/99_cli.ipynb #765280ab
 def autodq_command(args):
@@ -240,6 +261,24 @@ def build_parser()->argparse.ArgumentParser:
     train.add_argument('config', help='a training config, e.g. configs/train/tiny_stage1.yaml')
     train.add_argument('--override', action='append', default=[], metavar='KEY=VALUE', help='change a config field (repeatable)')
     train.set_defaults(run=train_command)
+
+    proof = commands.add_parser('proof', help='train the tiny model on the synthetic world and show that it learns')
+    proof.add_argument('out_dir', nargs='?', default='runs/proof', help='output folder (default runs/proof)')
+    proof.add_argument('--minutes', type=float, default=30, help='training minutes, stage 1 + stage 2 (default 30)')
+    proof.add_argument('--stage1-share', type=float, default=0.4, help="stage 1's share of the minutes (default 0.4)")
+    proof.add_argument('--lora-minutes', type=float, default=3, help='minutes of the LoRA stage-2 run (default 3)')
+    proof.add_argument('--seed', type=int, default=0, help='seed of the worlds, the model and the runs (default 0)')
+    proof.add_argument('--train-clips', type=int, default=2000, help='clips in the training world (default 2000)')
+    proof.add_argument('--held-out-clips', type=int, default=200, help='held-out clips judged (default 200)')
+    proof.add_argument('--results', help='also write the results JSON here, and the curves PNG beside it')
+    proof.set_defaults(run=proof_command)
+
+    figures = commands.add_parser('figures', help='figures from data on disk')
+    figure = figures.add_subparsers(dest='figure', required=True, metavar='FIGURE')
+    dream_stats = figure.add_parser('dream-stats', help='DREAM-1K statistics: CSV, table image, histograms')
+    dream_stats.add_argument('--annotations', required=True, help='DREAM-1k.jsonl or DREAM-1k.messages.jsonl')
+    dream_stats.add_argument('--out', default='figures', help='output folder (default figures)')
+    dream_stats.set_defaults(run=figures_command)
 
     autodq = commands.add_parser('autodq', help='DREAM-1K AutoDQ: recall, precision, F1 of descriptions with an LLM judge')
     autodq.add_argument('predictions', help='predictions JSONL (DREAM records with a "prediction" field)')

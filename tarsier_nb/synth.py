@@ -70,7 +70,7 @@ WORLDS = {
     # a still camera, one shot, 2-3 events and always 4 options
     "simple": World(("circle", "square", "triangle", "star"), ("red", "yellow", "green", "blue", "purple"),
                     ("sandy", "grassy", "grey stone", "cream paper"), ("move", "grow", "shrink", "change_color"),
-                    (1, 2), (3.0, 4.0), (64,), (1,), 0.0, (0.08, 0.11), 3, (4,)),
+                    (1, 2), (3.0, 4.0), (64,), (1,), 0.0, (0.09, 0.12), 3, (4,)),
 }
 
 # %% ../nbs/01_synth.ipynb #ef9eccda

@@ -6,8 +6,8 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/train.html.md"""
 
 # %% auto #0
 __all__ = ['logger', 'LORA_KEYS', 'PRECISIONS', 'MINUTES_FILE', 'TrainConfig', 'load_config', 'build_model', 'trainable',
-           'run_items', 'make_datasets', 'TarsierTrainer', 'training_arguments', 'checkpoint_minutes', 'TrainingClock',
-           'save_final', 'plot_loss', 'save_log', 'train']
+           'run_items', 'make_datasets', 'TarsierTrainer', 'per_sample_loss', 'training_arguments',
+           'checkpoint_minutes', 'TrainingClock', 'save_final', 'plot_loss', 'save_log', 'train']
 
 # %% ../nbs/07b_train.ipynb #5f03a4f9
 import dataclasses, json, logging, math, time, types
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
@@ -56,6 +57,7 @@ class TrainConfig:
     epoch_size: int|None = None # items per epoch; None: exactly the run (max_steps × batch × accumulation × GPUs)
     dataloader_num_workers: int = 0 # processes reading frames
     cache_frames: bool = False # keep decoded frames in memory (a small world read many times over)
+    loss_weighting: str = 'token' # 'token': every answer token counts alike; 'sample': every sample does (`per_sample_loss`)
     max_minutes: float|None = None # stop after this many minutes of training (the schedule still spans `max_steps`)
     save_minutes: float|None = None # also write a checkpoint every this many minutes of training (curves against time)
     source: str = field(default='', repr=False) # the config file it was read from (set by `load_config`)
@@ -79,6 +81,7 @@ def _check_config(c:TrainConfig):
     def bad(name, expected): return ValueError(f"{c.source or 'config'}: field {name!r} is {getattr(c, name)!r}; expected {expected}")
     if c.stage not in (1, 2): raise bad('stage', '1 or 2')
     if c.precision not in PRECISIONS: raise bad('precision', ' or '.join(map(repr, PRECISIONS)))
+    if c.loss_weighting not in ('token', 'sample'): raise bad('loss_weighting', "'token' or 'sample'")
     for name in ('max_steps', 'per_device_batch_size', 'gradient_accumulation_steps', 'logging_steps', 'save_steps', 'eval_size'):
         if getattr(c, name) < 1: raise bad(name, 'an integer >= 1')
     for name in ('max_minutes', 'save_minutes'):
@@ -184,6 +187,19 @@ class TarsierTrainer(Trainer):
                             pin_memory=self.args.dataloader_pin_memory and torch.cuda.is_available())
         return self.accelerator.prepare(loader)
 
+# %% ../nbs/07b_train.ipynb #dd249ec1
+def per_sample_loss(outputs, # the model's output, with `logits`
+                    labels:torch.Tensor, # (batch, length), -100 where no loss falls
+                    num_items_in_batch=None # unused: the mean is over the micro-batch's samples
+                   )->torch.Tensor:
+    "The mean over samples of each sample's mean next-token loss (samples without answer tokens left out)."
+    targets = labels[:, 1:].to(outputs.logits.device)
+    token_loss = F.cross_entropy(outputs.logits[:, :-1].float().transpose(1, 2), targets, ignore_index=-100, reduction='none')
+    answer = targets != -100
+    per_sample = (token_loss * answer).sum(1) / answer.sum(1).clamp(min=1)
+    return per_sample[answer.any(1)].mean()
+
+
 # %% ../nbs/07b_train.ipynb #7510df10
 def training_arguments(config:TrainConfig)->TrainingArguments:
     "`TrainingArguments` of a run."
@@ -284,9 +300,11 @@ def train(config:TrainConfig # from `load_config`
     args = training_arguments(config)
     model, processor = build_model(config)
     train_set, eval_set = make_datasets(config, processor, args.world_size)
-    trainer = TarsierTrainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
+    trainer = TarsierTrainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set, processing_class=processor,
                              data_collator=DataCollator(processor.tokenizer.pad_token_id),
-                             callbacks=[TrainingClock(config.max_minutes, config.save_minutes)])
+                             callbacks=[TrainingClock(config.max_minutes, config.save_minutes)],
+                             compute_loss_func=per_sample_loss if config.loss_weighting == 'sample' else None)
+    if config.loss_weighting == 'sample': trainer.loss_is_scaled_for_ga = False  # a mean per micro-batch
     output_dir = Path(config.output_dir)
     last = get_last_checkpoint(str(output_dir)) if output_dir.is_dir() else None
     if last: logger.warning(f"resuming from {last}")

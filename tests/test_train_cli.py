@@ -23,3 +23,17 @@ def test_train_then_resume_then_load(tmp_path):
     longer = run_cli(*args, '--override', 'max_steps=30')  # the same run, 6 steps longer: resumes from checkpoint-24
     assert longer.returncode == 0, longer.stderr[-2000:]
     assert 'checkpoint-24' in longer.stderr + longer.stdout
+
+def test_proof_command_end_to_end(tmp_path):
+    "`tarsier-nb proof` at toy size: both stages, LoRA, scoring with and without frames, the results and the curves."
+    results = tmp_path/'results'/'proof.json'
+    done = run_cli('proof', tmp_path/'proof', '--minutes', '0.3', '--lora-minutes', '0.1', '--train-clips', '12',
+                   '--held-out-clips', '4', '--results', results)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'mc_accuracy' in done.stdout and 'learning_curves.png' in done.stdout
+    written = json.loads(results.read_text())
+    for key in ('mc_accuracy', 'event_recall', 'blank_mc_accuracy', 'blank_event_recall', 'train_minutes', 'lora_loss_drop', 'command', 'seed'):
+        assert key in written, key
+    assert written['command'].startswith('tarsier-nb proof ') and written['clips'] == 4
+    assert results.with_suffix('.png').stat().st_size > 0 and (tmp_path/'proof'/'learning_curves.png').is_file()
+    assert written == json.loads((tmp_path/'proof'/'training_proof.json').read_text())
