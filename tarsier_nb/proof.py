@@ -163,7 +163,7 @@ def curve(stages:list, # (stage name, output_dir, minutes trained before it) per
 def plot_curves(points:list[dict], # from `curve`
                 path:str|Path, # the PNG to write
                 blank:dict|None=None, # `score` with blank frames, drawn as dashed lines
-                chance:float=0.25 # multiple-choice chance level
+                chance:float=0.25 # multiple-choice chance level (`CHANCE`)
                )->Path:
     "Multiple-choice accuracy and event recall against training minutes."
     import matplotlib
