@@ -1,5 +1,8 @@
 """Regenerate every figure that needs no GPU into a temporary folder and fail if `figures/` differs (a stale figure).
 
+The DREAM-1K statistics come from the official annotation files in ../shared; the results figures from the published
+numbers in data/published alone (no local result is committed).
+
     python .ci/check_figures.py            # check
     python .ci/check_figures.py --write    # regenerate figures/ in place
 """
@@ -8,8 +11,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT.parent/'shared'/'benchmarks'/'annotations'
+PUBLISHED = ROOT/'data'/'published'
 # each figure command, with {out} for the folder it writes to
-COMMANDS = [['tarsier-nb', 'figures', 'dream-stats', '--annotations', str(ANNOTATIONS/'DREAM-1k.jsonl'), '--out', '{out}']]
+COMMANDS = [['tarsier-nb', 'figures', 'dream-stats', '--annotations', str(ANNOTATIONS/'DREAM-1k.jsonl'), '--out', '{out}'],
+            ['tarsier-nb', 'figures', 'dream-results', '--published', str(PUBLISHED), '--out', '{out}'],
+            ['tarsier-nb', 'figures', 'benchmarks', '--published', str(PUBLISHED), '--out', '{out}']]
 
 def regenerate(out: Path):
     for command in COMMANDS: subprocess.run([part.format(out=out) for part in command], check=True, stdout=subprocess.DEVNULL)

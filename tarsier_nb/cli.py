@@ -146,8 +146,10 @@ def proof_command(args):
 # %% ../nbs/99_cli.ipynb #624d6ebb
 def figures_command(args):
     "Write the figures `args.figure` names; print where they went."
-    from tarsier_nb.figures import dream_stats_figures
-    for path in dream_stats_figures(args.annotations, args.out): print(path)
+    from tarsier_nb import figures
+    if args.figure == 'dream-stats': paths = figures.dream_stats_figures(args.annotations, args.out)
+    else: paths = (figures.dream_results_figures if args.figure == 'dream-results' else figures.benchmark_figures)(args.published, args.local, args.out)
+    for path in paths: print(path)
 
 
 # %% ../nbs/99_cli.ipynb #765280ab
@@ -279,6 +281,13 @@ def build_parser()->argparse.ArgumentParser:
     dream_stats.add_argument('--annotations', required=True, help='DREAM-1k.jsonl or DREAM-1k.messages.jsonl')
     dream_stats.add_argument('--out', default='figures', help='output folder (default figures)')
     dream_stats.set_defaults(run=figures_command)
+    for name, what, files in (('dream-results', 'DREAM-1K AutoDQ: published and local results, table and F1 chart', 'autodq.json files, or their folders'),
+                              ('benchmarks', 'public benchmarks: published and local results, table', '<benchmark>.json files, or eval/ folders')):
+        results = figure.add_parser(name, help=what)
+        results.add_argument('--published', default='data/published', help='folder of the published numbers (default data/published)')
+        results.add_argument('--local', action='extend', nargs='+', default=[], metavar='[LABEL=]PATH', help=f'local results: {files}')
+        results.add_argument('--out', default='figures', help='output folder (default figures)')
+        results.set_defaults(run=figures_command)
 
     autodq = commands.add_parser('autodq', help='DREAM-1K AutoDQ: recall, precision, F1 of descriptions with an LLM judge')
     autodq.add_argument('predictions', help='predictions JSONL (DREAM records with a "prediction" field)')
