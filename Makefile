@@ -1,4 +1,4 @@
-# Two entry points, both from a fresh clone: `make demo` and `make test`.
+# Entry points, each from a fresh clone: `make smoke` (the README's first command), `make test` (CI), `make demo`.
 # Each creates .venv, installs CPU torch first (a bare `torch` requirement would pull a multi-GB CUDA build),
 # then the package with its development extras.
 PYTHON ?= python3
@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test test-notebooks test-pytest check-sync check-figures figures readme clean
+.PHONY: setup smoke demo test test-notebooks test-pytest check-sync check-figures figures readme clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ setup: $(STAMP)
 	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && apt-get install -y -qq default-jre-headless; \
 	else echo "java is missing (CIDEr's PTB tokenizer needs it): install a JRE, e.g. sudo apt-get install default-jre-headless, or conda install openjdk" >&2; fi; }
+
+# the whole pipeline offline on the synthetic world (nbs/experiments/smoke.ipynb) into runs/smoke/
+smoke: setup
+	$(BIN)/tarsier-nb run smoke
 
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo

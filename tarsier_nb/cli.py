@@ -17,8 +17,8 @@ from .inference import describe_batch, expand_sources, DEFAULT_PROMPT
 
 # %% auto #0
 __all__ = ['frames_command', 'describe_command', 'parse_shard', 'predict_command', 'evaluate_command', 'train_command',
-           'proof_command', 'figures_command', 'autodq_command', 'synth_command', 'demo_command', 'build_parser',
-           'main']
+           'proof_command', 'figures_command', 'run_command', 'autodq_command', 'synth_command', 'demo_command',
+           'build_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #cd7a9f65
 def frames_command(args):
@@ -150,6 +150,29 @@ def figures_command(args):
     if args.figure == 'dream-stats': paths = figures.dream_stats_figures(args.annotations, args.out)
     else: paths = (figures.dream_results_figures if args.figure == 'dream-results' else figures.benchmark_figures)(args.published, args.local, args.out)
     for path in paths: print(path)
+
+
+# %% ../nbs/99_cli.ipynb #305dde81
+def _list_experiments(notebooks):
+    "Each experiment notebook with its parameters, defaults and comments."
+    from tarsier_nb.experiments import experiments_dir, notebook_parameters
+    for path in sorted(experiments_dir(notebooks).glob('*.ipynb')):
+        print(path.stem)
+        for name, p in notebook_parameters(path).items(): print(f"    -p {name} {p['default'].strip():<12} {p['help']}")
+
+def run_command(args):
+    "Execute an experiment notebook with its parameters; print where the executed notebook and its outputs went."
+    from tarsier_nb.experiments import ExperimentError, experiment_notebook, notebook_parameters, parse_parameters, run_experiment
+    if args.list: return _list_experiments(args.notebooks)
+    parameters = parse_parameters(args.parameter, notebook_parameters(experiment_notebook(args.experiment, args.notebooks)))
+    start = time.perf_counter()
+    try: executed = run_experiment(args.experiment, parameters, name=args.name, runs_dir=args.runs, notebooks=args.notebooks,
+                                   log_output=args.log_output, command='tarsier-nb ' + ' '.join(sys.argv[1:]))
+    except ExperimentError as e:
+        print(f"tarsier-nb run: {e}", file=sys.stderr)
+        raise SystemExit(1)
+    print(f"{args.experiment}: done in {(time.perf_counter() - start)/60:.1f} min; executed notebook: {executed}")
+    print(f"outputs: {executed.parent}/ ({', '.join(sorted(p.name for p in executed.parent.iterdir()))})")
 
 
 # %% ../nbs/99_cli.ipynb #765280ab
@@ -307,6 +330,17 @@ def build_parser()->argparse.ArgumentParser:
     synth.add_argument('--world', choices=sorted(WORLDS), default='full',
                        help="what scenes hold: 'full' (default) or 'simple' (the training proof's world)")
     synth.set_defaults(run=synth_command)
+
+    run = commands.add_parser('run', help='run an experiment notebook headless (papermill) into runs/<name>/')
+    run.add_argument('experiment', nargs='?', default='smoke', help="an experiment notebook of nbs/experiments (default smoke)")
+    run.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
+                     help='set a parameter of the notebook (repeatable); values are read as YAML: 16, 0.5, true, [1, 2], text')
+    run.add_argument('--name', help="the run folder's name (default: the experiment's)")
+    run.add_argument('--runs', default='runs', help='where run folders go (default runs)')
+    run.add_argument('--notebooks', help='folder of experiment notebooks (default: the checkout\'s nbs/experiments)')
+    run.add_argument('--list', action='store_true', help='list the experiments and their parameters, then stop')
+    run.add_argument('--log-output', action='store_true', help="echo the cells' outputs while they run")
+    run.set_defaults(run=run_command)
 
     demo = commands.add_parser('demo', help='synthetic world, read back, frame grid: the offline demo')
     demo.add_argument('out_dir', nargs='?', default='runs/demo', help='output folder (default runs/demo)')

@@ -123,10 +123,12 @@ def proof_config(stage:int, # 1 or 2
                  **changes # other `TrainConfig` fields, e.g. lora
                 )->TrainConfig:
     "The `TrainConfig` of one stage of the proof."
+    steps = max(int(minutes * 60 / STEP_SECONDS), 10)
     fields = dict(freeze_vision=False,  # random tiny tower: no pretrained CLIP exists offline, so it trains
                   learning_rate=1e-3, warmup_ratio=0.03, per_device_batch_size=16,
-                  max_steps=max(int(minutes * 60 / STEP_SECONDS), 10), max_minutes=minutes, save_minutes=CURVE_MINUTES,
-                  save_steps=10**9, logging_steps=25, cache_frames=True, loss_weighting='sample', seed=seed)
+                  max_steps=steps, max_minutes=minutes, save_minutes=CURVE_MINUTES, save_steps=10**9,
+                  logging_steps=min(25, max(steps // 40, 1)),  # a loss curve of about 40 points, even for a short run
+                  cache_frames=True, loss_weighting='sample', seed=seed)
     return TrainConfig(model=str(model), output_dir=str(output_dir), mixture=str(mixture), stage=stage, **(fields | changes))
 
 # %% ../nbs/08c_proof.ipynb #0020pr20
@@ -239,7 +241,7 @@ def run_proof(out_dir:str|Path, # everything goes here
         mixtures[stage] = out/f'mixture_stage{stage}.yaml'; mixtures[stage].write_text(text)
     first = _trained(proof_config(1, tiny, out/'stage1', mixtures[1], minutes * stage1_share, seed))
     final = _trained(proof_config(2, first, out/'stage2', mixtures[2], minutes * (1 - stage1_share), seed))
-    _trained(proof_config(2, first, out/'stage2_lora', mixtures[2], lora_minutes, seed, lora=PROOF_LORA, logging_steps=10))
+    _trained(proof_config(2, first, out/'stage2_lora', mixtures[2], lora_minutes, seed, lora=PROOF_LORA))
     held_out = HeldOut.read(held_out_world, n_frames=N_FRAMES)
     minutes1 = stage_minutes(out/'stage1')
     points = curve([('stage 1', out/'stage1', 0.0), ('stage 2', out/'stage2', minutes1)], held_out, out/'curve.jsonl')

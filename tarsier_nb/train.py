@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_callback import ProgressCallback
+from transformers.utils.notebook import NotebookProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from torch.utils.data import DataLoader
 
@@ -305,6 +307,9 @@ def train(config:TrainConfig # from `load_config`
                              callbacks=[TrainingClock(config.max_minutes, config.save_minutes)],
                              compute_loss_func=per_sample_loss if config.loss_weighting == 'sample' else None)
     if config.loss_weighting == 'sample': trainer.loss_is_scaled_for_ga = False  # a mean per micro-batch
+    # in a notebook kernel (papermill, Jupyter) transformers picks its HTML progress bar, which fails at the end of a run
+    # of a few steps (it divides by a time per step it never measured): the text bar works everywhere
+    if trainer.pop_callback(NotebookProgressCallback): trainer.add_callback(ProgressCallback)
     output_dir = Path(config.output_dir)
     last = get_last_checkpoint(str(output_dir)) if output_dir.is_dir() else None
     if last: logger.warning(f"resuming from {last}")

@@ -1,0 +1,42 @@
+"`tarsier-nb run` through the installed command: each experiment notebook executes headless with papermill into its run folder."
+import json
+from conftest import run_cli, needs_annotations
+
+def executed_outputs(notebook):
+    "Every stream output of an executed notebook, joined."
+    cells = json.loads(notebook.read_text())['cells']
+    return ''.join(''.join(o.get('text', '')) for c in cells for o in c.get('outputs', []) if o.get('output_type') == 'stream')
+
+def test_train_stage1_then_stage2(tmp_path):
+    "The training notebook: stage 1 from the tiny random model, then stage 2 from stage 1, in one run folder."
+    first = run_cli('run', 'train', '--runs', tmp_path, '-p', 'clips', '8', '-p', 'max_steps', '6')
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert (tmp_path/'train'/'stage1'/'final'/'config.json').is_file()
+    second = run_cli('run', 'train', '--runs', tmp_path, '-p', 'stage', '2', '-p', 'clips', '8', '-p', 'max_steps', '6')
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert 'stage1/final' in (tmp_path/'train'/'train_stage2.yaml').read_text()
+    assert 'final checkpoint' in executed_outputs(tmp_path/'train'/'train.ipynb')
+
+def test_predict_then_autodq(tmp_path):
+    "Benchmark inference and scoring on a small synthetic world, then AutoDQ of its descriptions with the lexical judge."
+    done = run_cli('run', 'predict', '--runs', tmp_path, '-p', 'limit', '3', '-p', 'max_new_tokens', '12')
+    assert done.returncode == 0, done.stderr[-2000:]
+    predictions = tmp_path/'predict'/'predictions'
+    assert {p.name for p in predictions.glob('*.jsonl')} == {'synth-dream.jsonl', 'synth-mc.jsonl', 'synth-oe.jsonl', 'synth-caption.jsonl'}
+    assert (tmp_path/'predict'/'eval'/'synth-mc.json').is_file() and (tmp_path/'predict'/'eval'/'summary.md').is_file()
+    assert 'open-ended QA needs a judge' in executed_outputs(tmp_path/'predict'/'predict.ipynb')
+    scored = run_cli('run', 'autodq', '--runs', tmp_path, '-p', 'predictions', predictions/'synth-dream.jsonl')
+    assert scored.returncode == 0, scored.stderr[-2000:]
+    assert json.loads((tmp_path/'autodq'/'autodq'/'autodq.json').read_text())
+
+def test_failed_run_keeps_its_notebook(tmp_path):
+    done = run_cli('run', 'autodq', '--runs', tmp_path, '-p', 'predictions', tmp_path/'missing.jsonl')
+    assert done.returncode == 1
+    assert 'missing.jsonl' in done.stderr and 'autodq.ipynb' in done.stderr, done.stderr[-1000:]
+    assert (tmp_path/'autodq'/'autodq.ipynb').is_file()
+
+@needs_annotations
+def test_figures_into_a_folder(tmp_path):
+    done = run_cli('run', 'figures', '--runs', tmp_path, '-p', 'figures_dir', tmp_path/'figures')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {'dream1k_statistics.csv', 'dream1k_results.png', 'benchmark_results.png'} <= {p.name for p in (tmp_path/'figures').iterdir()}
