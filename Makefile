@@ -6,8 +6,9 @@ TORCH ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DOCS_STAMP := $(VENV)/.docs-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup smoke demo test test-notebooks test-pytest check-sync check-figures figures readme clean
+.PHONY: setup smoke demo test test-notebooks test-pytest check-sync check-figures figures readme docs check-docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +30,7 @@ smoke: setup
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo
 
-test: setup check-sync check-figures test-notebooks test-pytest
+test: setup check-sync check-figures test-notebooks test-pytest check-docs
 
 check-sync: setup
 	$(BIN)/python .ci/check_sync.py
@@ -46,6 +47,23 @@ test-notebooks: setup
 
 test-pytest: setup
 	$(BIN)/python -m pytest -q
+
+# the docs site in _docs/, offline, from the notebooks (docs/build_docs.py: nbdev's processing with every notebook
+# executed, then Sphinx + myst-nb); the docs extras are installed on first use
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[dev,docs]"
+	rm -f $(VENV)/.docs-installed-*; touch $(DOCS_STAMP)
+
+docs: setup $(DOCS_STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python docs/build_docs.py
+
+# the built site served on 127.0.0.1 and read in a real headless Chromium (Debian's chromium, installed when missing
+# and we are root): every internal link and anchor, the home and an API page rendered; screenshots in _docs/_check/
+check-docs: docs
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq chromium; \
+	else echo "chromium is missing (make check-docs reads the site in it): install it, e.g. sudo apt-get install chromium" >&2; exit 1; fi; }
+	$(BIN)/python .ci/check_docs.py
 
 readme: setup
 	$(BIN)/python .ci/check_sync.py --write-readme
