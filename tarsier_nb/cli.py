@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/cli.html.md"""
 
 # %% ../nbs/99_cli.ipynb #ced2a4a5
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, shlex, sys, time
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -155,10 +155,10 @@ def figures_command(args):
 # %% ../nbs/99_cli.ipynb #305dde81
 def _list_experiments(notebooks):
     "Each experiment notebook with its parameters, defaults and comments."
-    from tarsier_nb.experiments import experiments_dir, notebook_parameters
+    from tarsier_nb.experiments import EXPERIMENTS, experiments_dir, notebook_parameters
     for path in sorted(experiments_dir(notebooks).glob('*.ipynb')):
-        print(path.stem)
-        for name, p in notebook_parameters(path).items(): print(f"    -p {name} {p['default'].strip():<12} {p['help']}")
+        print(f"{path.stem}: {EXPERIMENTS.get(path.stem, '')}")
+        for name, p in notebook_parameters(path).items(): print(f"    {'-p ' + name + ' ' + p['default']:<36} {p['help']}")
 
 def run_command(args):
     "Execute an experiment notebook with its parameters; print where the executed notebook and its outputs went."
@@ -167,7 +167,7 @@ def run_command(args):
     parameters = parse_parameters(args.parameter, notebook_parameters(experiment_notebook(args.experiment, args.notebooks)))
     start = time.perf_counter()
     try: executed = run_experiment(args.experiment, parameters, name=args.name, runs_dir=args.runs, notebooks=args.notebooks,
-                                   log_output=args.log_output, command='tarsier-nb ' + ' '.join(sys.argv[1:]))
+                                   log_output=args.log_output, command=shlex.join(['tarsier-nb', *sys.argv[1:]]))
     except ExperimentError as e:
         print(f"tarsier-nb run: {e}", file=sys.stderr)
         raise SystemExit(1)

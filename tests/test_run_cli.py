@@ -40,3 +40,14 @@ def test_figures_into_a_folder(tmp_path):
     done = run_cli('run', 'figures', '--runs', tmp_path, '-p', 'figures_dir', tmp_path/'figures')
     assert done.returncode == 0, done.stderr[-2000:]
     assert {'dream1k_statistics.csv', 'dream1k_results.png', 'benchmark_results.png'} <= {p.name for p in (tmp_path/'figures').iterdir()}
+
+def test_relative_paths_are_the_callers(tmp_path):
+    "A relative path given with -p is read where the command runs, not in the run folder the notebook runs in."
+    from tarsier_nb.synth import make_scene, write_clip
+    write_clip(make_scene(3, world='simple'), tmp_path/'mine.mp4')
+    done = run_cli('run', 'quick_start', '-p', 'video', 'mine.mp4', '-p', 'max_new_tokens', '4',
+                   '-p', 'prompt', 'Who moves: the star? #1', cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads((tmp_path/'runs'/'quick_start'/'answer.json').read_text())
+    assert answer['video'] == str(tmp_path/'mine.mp4') and answer['prompt'] == 'Who moves: the star? #1', answer
+    assert json.loads((tmp_path/'runs'/'quick_start'/'parameters.json').read_text())['command'].startswith("tarsier-nb run quick_start")
