@@ -37,10 +37,10 @@ check-sync: setup
 
 # every figure that needs no GPU, regenerated and compared byte for byte with figures/ (needs ../shared)
 check-figures: setup
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python .ci/check_figures.py
+	$(BIN)/python .ci/check_figures.py
 
 figures: setup
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python .ci/check_figures.py --write
+	$(BIN)/python .ci/check_figures.py --write
 
 test-notebooks: setup
 	$(BIN)/nbdev-test --n-workers 2

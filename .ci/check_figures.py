@@ -6,19 +6,16 @@ numbers in data/published alone (no local result is committed).
     python .ci/check_figures.py            # check
     python .ci/check_figures.py --write    # regenerate figures/ in place
 """
-import filecmp, subprocess, sys, tempfile
+import filecmp, sys, tempfile
 from pathlib import Path
+
+from tarsier_nb.figures import all_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT.parent/'shared'/'benchmarks'/'annotations'
 PUBLISHED = ROOT/'data'/'published'
-# each figure command, with {out} for the folder it writes to
-COMMANDS = [['tarsier-nb', 'figures', 'dream-stats', '--annotations', str(ANNOTATIONS/'DREAM-1k.jsonl'), '--out', '{out}'],
-            ['tarsier-nb', 'figures', 'dream-results', '--published', str(PUBLISHED), '--out', '{out}'],
-            ['tarsier-nb', 'figures', 'benchmarks', '--published', str(PUBLISHED), '--out', '{out}']]
 
-def regenerate(out: Path):
-    for command in COMMANDS: subprocess.run([part.format(out=out) for part in command], check=True, stdout=subprocess.DEVNULL)
+def regenerate(out: Path): all_figures(ANNOTATIONS/'DREAM-1k.jsonl', PUBLISHED, out)
 
 def main():
     if not ANNOTATIONS.is_dir(): sys.exit(f"{ANNOTATIONS} is missing: the figures are made from the official annotation files there")

@@ -12,7 +12,8 @@ __all__ = ['SOURCES', 'SOURCE_NAMES', 'STAT_COLUMNS', 'RESULT_SOURCES', 'SCORE_F
            'source_key', 'read_published_dream', 'read_json', 'read_autodq', 'local_label', 'local_files',
            'dream_results', 'row_label', 'result_sources', 'dream_results_csv', 'plot_table', 'plot_dream_table',
            'plot_dream_f1', 'dream_results_figures', 'benchmark_group', 'read_published_benchmarks', 'read_eval',
-           'benchmark_columns', 'benchmark_table', 'benchmark_results_csv', 'plot_benchmark_table', 'benchmark_figures']
+           'benchmark_columns', 'benchmark_table', 'benchmark_results_csv', 'plot_benchmark_table', 'benchmark_figures',
+           'all_figures']
 
 # %% ../nbs/10_figures.ipynb #003fig03
 import csv, io, json, math
@@ -422,3 +423,14 @@ def benchmark_figures(published:str|Path, # the folder holding `benchmarks.csv` 
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     (out/'benchmark_results.csv').write_text(benchmark_results_csv(rows))
     return [out/'benchmark_results.csv', plot_benchmark_table(rows, out/'benchmark_results.png')]
+
+# %% ../nbs/10_figures.ipynb #66b9b956
+def all_figures(annotations:str|Path, # DREAM-1K's annotation file, either schema
+                published:str|Path, # the folder of published numbers (`data/published`)
+                out_dir:str|Path, # where the figures go (created if missing)
+                local_autodq:list=(), # local AutoDQ results for the DREAM-1K figures (see `dream_results_figures`)
+                local_eval:list=() # local evaluate results for the benchmark table (see `benchmark_figures`)
+               )->list[Path]:
+    "The DREAM-1K statistics, the DREAM-1K results and the benchmark table, in `out_dir`."
+    return [*dream_stats_figures(annotations, out_dir), *dream_results_figures(published, list(local_autodq), out_dir),
+            *benchmark_figures(published, list(local_eval), out_dir)]
