@@ -20,9 +20,10 @@ from .inference import describe_batch
 
 # %% auto #0
 __all__ = ['VID_PATTERNS', 'BENCHMARKS', 'GROUPS', 'HUB_ID', 'MARKS', 'ANY_EXTENSION', 'ANY_DEPTH', 'PLACEHOLDER', 'SHARD_FILE',
-           'Benchmark', 'resolve_benchmarks', 'add_sample_ids', 'annotation_path', 'load_annotations', 'content_items',
-           'sample_prompt', 'sample_reference', 'VideoFinder', 'video_file_of', 'resolve_videos', 'read_predictions',
-           'truncate_torn_tail', 'shard_path', 'default_shard', 'predict_batch', 'predict', 'merge_shards']
+           'Benchmark', 'resolve_benchmarks', 'read_jsonl', 'add_sample_ids', 'annotation_path', 'load_annotations',
+           'content_items', 'sample_prompt', 'sample_reference', 'VideoFinder', 'video_file_of', 'resolve_videos',
+           'read_predictions', 'truncate_torn_tail', 'shard_path', 'default_shard', 'predict_batch', 'predict',
+           'merge_shards']
 
 # %% ../nbs/07_benchmarks.ipynb #db18c815
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _benchmark(benchmark:Benchmark|str)->Benchmark:
     return BENCHMARKS[str(benchmark).lower()]
 
 # %% ../nbs/07_benchmarks.ipynb #2b517cd2
-def _read_jsonl(path:Path)->list[dict]:
+def read_jsonl(path:Path)->list[dict]:
     "Every line of a JSON Lines file as a dict; a bad line is an error naming the file and the line."
     records = []
     with open(path, encoding='utf-8') as f:
@@ -139,7 +140,7 @@ def load_annotations(benchmark:Benchmark|str, # a `Benchmark` or its name
                     )->list[dict]:
     "A benchmark's annotation records, as they are in the file, each with a unique, stable `sample_id`."
     b, path = _benchmark(benchmark), annotation_path(benchmark, source)
-    return add_sample_ids(_read_jsonl(path), b.name, str(path))
+    return add_sample_ids(read_jsonl(path), b.name, str(path))
 
 # %% ../nbs/07_benchmarks.ipynb #8d4bfaa4
 MARKS = {'video': '<video>', 'image': '<image>'}

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .benchmarks import sample_prompt, sample_reference
+from .benchmarks import read_jsonl, sample_prompt, sample_reference
 from .inference import describe_batch
 from .metrics import parse_choice
 from .model import load, tiny_tarsier
@@ -47,8 +47,6 @@ def blank_frames(frames:list # RGB PIL images
     return [Image.new('RGB', f.size, tuple(int(round(c)) for c in np.asarray(f.convert('RGB')).reshape(-1, 3).mean(0))) for f in frames]
 
 # %% ../nbs/08c_proof.ipynb #0012pr12
-def _read_jsonl(path:Path)->list[dict]: return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
 @dataclasses.dataclass
 class HeldOut:
     "Clips to judge a model on: frames, multiple-choice and description records, ground-truth events."
@@ -63,11 +61,11 @@ class HeldOut:
              n_frames:int=8 # frames per clip, sampled uniformly
             )->'HeldOut':
         world = Path(world)
-        truths = _read_jsonl(world/'ground_truth.jsonl')[:n_clips]
+        truths = read_jsonl(world/'ground_truth.jsonl')[:n_clips]
         vids = {t['vid'] for t in truths}
         frames = {t['vid']: read_frames(world/t['video_file'], n_frames).frames for t in truths}
-        return cls(frames, [r for r in _read_jsonl(world/'mc_qa.jsonl') if r['vid'] in vids],
-                   [r for r in _read_jsonl(world/'dream.jsonl') if r['vid'] in vids],
+        return cls(frames, [r for r in read_jsonl(world/'mc_qa.jsonl') if r['vid'] in vids],
+                   [r for r in read_jsonl(world/'dream.jsonl') if r['vid'] in vids],
                    {t['vid']: [e['sentence'] for e in t['events']] for t in truths})
 
     def __repr__(self): return f"HeldOut({len(self.frames)} clips, {len(self.mc)} questions)"
@@ -149,7 +147,7 @@ def curve(stages:list, # (stage name, output_dir, minutes trained before it) per
          )->list[dict]:
     "Scores of every checkpoint of the stages, against total training minutes."
     scores_file, points = Path(scores_file), []
-    done = {p['checkpoint']: p for p in _read_jsonl(scores_file)} if scores_file.is_file() else {}
+    done = {p['checkpoint']: p for p in read_jsonl(scores_file)} if scores_file.is_file() else {}
     for stage, output_dir, offset in stages:
         for checkpoint in checkpoints(output_dir):
             if str(checkpoint) not in done:
