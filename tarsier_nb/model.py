@@ -7,7 +7,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/model.html.md"""
 # %% auto #0
 __all__ = ['CHECKPOINT_FILES', 'HUB_FILES', 'DTYPES', 'TarsierConfig', 'TarsierVisionTower', 'TarsierMultiModalProjector',
            'TarsierPreTrainedModel', 'TarsierForConditionalGeneration', 'resolve_checkpoint', 'checkpoint_kind',
-           'pick_device', 'pick_dtype', 'pick_attention', 'load', 'tiny_tarsier']
+           'pick_device', 'pick_dtype', 'pick_attention', 'load', 'init_projector', 'tiny_tarsier']
 
 # %% ../nbs/03_model.ipynb #106ebce3
 import json, math
@@ -210,6 +210,16 @@ def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Ta
     if problems: raise ValueError(f"{path}: the weights do not fit the Tarsier architecture: {problems}")
     return model.to(device).eval(), TarsierProcessor.from_pretrained(path)
 
+# %% ../nbs/03_model.ipynb #c5f8e293
+def init_projector(projector:torch.nn.Module # a `multi_modal_projector` with random weights
+                  )->torch.nn.Module:
+    "Give every linear layer of `projector` LeCun-normal weights (std 1/√fan-in) and zero biases, in place."
+    for layer in projector.modules():
+        if isinstance(layer, torch.nn.Linear):
+            torch.nn.init.normal_(layer.weight, std=layer.in_features ** -0.5)
+            torch.nn.init.zeros_(layer.bias)
+    return projector
+
 # %% ../nbs/03_model.ipynb #329ca39c
 def tiny_tarsier(path:str|Path, # folder to write the checkpoint into
                  seed:int=0, # seeds the random weights
@@ -223,6 +233,7 @@ def tiny_tarsier(path:str|Path, # folder to write the checkpoint into
                  base_vocab_size:int=512, # tokenizer vocabulary before the special tokens
                  max_position_embeddings:int=2048, # the LLM's context
                  texts:list[str]|None=None, # tokenizer training corpus (default: the synthetic world's language)
+                 lecun_projector:bool=False, # `init_projector` the projector (else transformers' std 0.02)
                 )->Path:
     "Write a tiny random Tarsier checkpoint in the official layout to `path`."
     path = Path(path)
@@ -238,7 +249,9 @@ def tiny_tarsier(path:str|Path, # folder to write the checkpoint into
         image_token_index=ids['<image>'], image_newline_idx=ids['<image_newline>'], image_new_idx=ids['<image_new>'],
         vocab_size=len(tokenizer), pad_token_id=ids['<pad>'], architectures=['TarsierForConditionalGeneration'])
     torch.manual_seed(seed)
-    TarsierForConditionalGeneration(config).save_pretrained(path)
+    model = TarsierForConditionalGeneration(config)
+    if lecun_projector: init_projector(model.multi_modal_projector)
+    model.save_pretrained(path)
     image_processor = CLIPImageProcessorPil(size={'shortest_edge': image_size}, crop_size={'height': image_size, 'width': image_size})
     TarsierProcessor(image_processor, tokenizer, ids['<image>'], tokens_per_frame(image_size, patch_size),
                      max_length=max_position_embeddings).save_pretrained(path)
