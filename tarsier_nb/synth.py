@@ -60,17 +60,19 @@ class World:
     subject_sizes: tuple  # (smallest, largest) radius, fraction of the frame side
     max_events: int  # at most this many events
     n_options: tuple  # numbers of options a multiple-choice question is drawn with
+    fixed_options: bool = False  # list every possible answer, in one fixed order, instead of shuffled draws
 
 WORLDS = {
     # everything: up to 4 subjects of 6 shapes and 9 colours, 9 actions, pans and cuts
     "full": World(SHAPES, tuple(COLORS), tuple(BACKGROUNDS), ACTIONS, (1, 4), (2.0, 8.0), FRAME_SIDES, (1, 1, 2, 3),
                   0.4, (0.065, 0.1), 6, (4, 5)),
-    # a world a model of a few million parameters learns in minutes on a CPU: 1-2 large subjects, 4 shapes,
+    # a world a model of a few million parameters learns in minutes on a CPU: 1-2 large subjects (a quarter of the
+    # frame across, so that a shape spans several 16 px patches of a 64 px frame), 4 shapes,
     # 5 colours, actions that leave a visible trace (a jump or a spin is over between two sampled frames),
-    # a still camera, one shot, 2-3 events and always 4 options
-    "simple": World(("circle", "square", "triangle", "star"), ("red", "yellow", "green", "blue", "purple"),
+    # a still camera, one shot, 2-3 events, and questions that list their 4 possible answers in a fixed order
+    "simple": World(("circle", "square", "triangle", "star"), ("red", "yellow", "green", "blue"),
                     ("sandy", "grassy", "grey stone", "cream paper"), ("move", "grow", "shrink", "change_color"),
-                    (1, 2), (3.0, 4.0), (64,), (1,), 0.0, (0.09, 0.12), 3, (4,)),
+                    (1, 2), (3.0, 4.0), (64,), (1,), 0.0, (0.12, 0.15), 3, (4,), fixed_options=True),
 }
 
 # %% ../nbs/01_synth.ipynb #ef9eccda
@@ -250,24 +252,26 @@ def place_subjects(rng: random.Random, # the scene's random generator
     "`n_subjects` subjects with distinct shapes and colours, inside the safe area and not overlapping."
     shapes, colors = rng.sample(world.shapes, n_subjects), rng.sample(world.colors, n_subjects)
     smallest, largest = world.subject_sizes
-    subjects = []
-    for i, (shape, color) in enumerate(zip(shapes, colors)):
-        size = round(rng.uniform(smallest, largest if n_subjects < 3 else min(largest, 0.085)), 3)
-        x, y = _free_spot(rng, size, [(s.x, s.y, s.size) for s in subjects])
-        subjects.append(Subject(f"s{i}", shape, color, COLORS[color], x, y, size))
-    return subjects
+    for _ in range(20):  # large subjects can box each other out: then lay them out afresh
+        subjects = []
+        for i, (shape, color) in enumerate(zip(shapes, colors)):
+            size = round(rng.uniform(smallest, largest if n_subjects < 3 else min(largest, 0.085)), 3)
+            if (spot := _free_spot(rng, size, [(s.x, s.y, s.size) for s in subjects])) is None: break
+            subjects.append(Subject(f"s{i}", shape, color, COLORS[color], *spot, size))
+        else: return subjects
+    raise RuntimeError(f"no room for {n_subjects} subjects of radius {smallest}..{largest} in 20 layouts")
 
 def _free_spot(rng, size, others):
+    "A random (x, y) where a subject of radius `size` fits clear of `others`, or None after 1000 tries."
     for _ in range(1000):
         x, y = (round(rng.uniform(SAFE_MIN + size + 0.02, SAFE_MAX - size - 0.02), 3) for _ in range(2))
         if _apart(x, y, size, others): return x, y
-    raise RuntimeError(f"no room for a subject of size {size} next to {len(others)} others")
 
 # %% ../nbs/01_synth.ipynb #91bad3ad
 def _others(states, subject_id):
     return [(s.x, s.y, s.size) for sid, s in states.items() if sid != subject_id and s.opacity > 0]
 
-def _propose_move(rng, subject_id, states, shapes, free_colors):
+def _propose_move(rng, subject_id, states, shapes, free_colors, world):
     s = states[subject_id]
     for direction in rng.sample(list(DIRECTIONS), 4):
         ux, uy = DIRECTIONS[direction]
@@ -278,33 +282,33 @@ def _propose_move(rng, subject_id, states, shapes, free_colors):
         if _apart(s.x + ux * dist, s.y + uy * dist, s.size, _others(states, subject_id)):
             return {"direction": direction, "dx": ux * dist, "dy": uy * dist}
 
-def _propose_jump(rng, subject_id, states, shapes, free_colors):
+def _propose_jump(rng, subject_id, states, shapes, free_colors, world):
     s = states[subject_id]
     headroom = s.y - s.size - SAFE_MIN
     if headroom >= 0.08: return {"height": round(rng.uniform(0.08, min(0.2, headroom)), 3)}
 
-def _propose_grow(rng, subject_id, states, shapes, free_colors):
+def _propose_grow(rng, subject_id, states, shapes, free_colors, world):
     s = states[subject_id]
     factor = round(rng.uniform(1.3, 1.6), 2)
     r = s.size * factor
     inside = SAFE_MIN <= min(s.x, s.y) - r and max(s.x, s.y) + r <= SAFE_MAX
-    if r <= 0.15 and inside and _apart(s.x, s.y, r, _others(states, subject_id)): return {"factor": factor}
+    if r <= round(1.5 * world.subject_sizes[1], 4) and inside and _apart(s.x, s.y, r, _others(states, subject_id)): return {"factor": factor}
 
-def _propose_shrink(rng, subject_id, states, shapes, free_colors):
+def _propose_shrink(rng, subject_id, states, shapes, free_colors, world):
     factor = round(rng.uniform(0.55, 0.75), 2)
     if states[subject_id].size * factor >= 0.04: return {"factor": factor}
 
-def _propose_spin(rng, subject_id, states, shapes, free_colors):
+def _propose_spin(rng, subject_id, states, shapes, free_colors, world):
     if shapes[subject_id] != "circle": return {"turns": rng.choice((1, -1))}  # a spinning circle looks still
 
-def _propose_change_color(rng, subject_id, states, shapes, free_colors):
+def _propose_change_color(rng, subject_id, states, shapes, free_colors, world):
     if free_colors:
         color = rng.choice(free_colors)
         return {"from": states[subject_id].color, "to": color, "rgb": COLORS[color]}
 
 SHAPE_REACH = {"circle": 1.0, "square": 0.85, "triangle": 0.7, "star": 0.75, "diamond": 0.8, "hexagon": 0.93}
 
-def _propose_collide(rng, subject_id, states, shapes, free_colors):
+def _propose_collide(rng, subject_id, states, shapes, free_colors, world):
     s = states[subject_id]
     targets = [sid for sid in states if sid != subject_id and states[sid].opacity > 0]
     if not targets: return None
@@ -353,7 +357,7 @@ def script_events(rng: random.Random, # the scene's random generator
         elif i == len(slots) - 1 and ends_with_exit: subject_id, action, params = rng.choice(actors), "disappear", {}
         else:
             free_colors = [c for c in world.colors if c not in used_colors]
-            subject_id, action, params = _pick_action(rng, actors, states, shapes, free_colors, world.actions)
+            subject_id, action, params = _pick_action(rng, actors, states, shapes, free_colors, world)
         obj = params.get("object")
         sentence = event_sentence(action, _name(states[subject_id], shapes[subject_id]), params,
                                   obj and _name(states[obj], shapes[obj]))
@@ -363,12 +367,12 @@ def script_events(rng: random.Random, # the scene's random generator
         events.append(event)
     return events
 
-def _pick_action(rng, actors, states, shapes, free_colors, actions):
+def _pick_action(rng, actors, states, shapes, free_colors, world):
     "A random (subject, action, params) that is feasible; in the full world a jump or spin always is for someone."
-    proposed = [a for a in PROPOSERS if a in actions]
+    proposed = [a for a in PROPOSERS if a in world.actions]
     for subject_id in rng.sample(actors, len(actors)):
         for action in rng.sample(proposed, len(proposed)):
-            params = PROPOSERS[action](rng, subject_id, states, shapes, free_colors)
+            params = PROPOSERS[action](rng, subject_id, states, shapes, free_colors, world)
             if params is not None: return subject_id, action, params
     raise RuntimeError(f"no feasible action among {proposed} for subjects {actors}")
 
@@ -712,8 +716,13 @@ def multiple_choice(rng: random.Random, # the questions' random generator
                     distractors: list, # wrong options to pick from (duplicates and `answer` are dropped)
                     short_answer: str|None=None, # open-ended answer, if the question has one
                     n_options: tuple=(4, 5), # numbers of options to draw from (fewer when there are not enough distractors)
+                    fixed: bool=False, # list `distractors` (every possible answer, `answer` among them) in their order
                    ) -> Question:
-    "A `Question` with the answer at a random position among `n_options` options."
+    "A `Question` with the answer at a random position among `n_options` options, or among all of them in order."
+    if fixed:
+        options = list(dict.fromkeys(distractors))
+        if answer not in options: raise ValueError(f"answer {answer!r} is not among the fixed options {options}")
+        return Question(question_type, question, options, options.index(answer), short_answer)
     wrong = [d for d in dict.fromkeys(distractors) if d != answer]
     options = rng.sample(wrong, min(len(wrong), rng.choice(n_options) - 1)) + [answer]
     rng.shuffle(options)
@@ -732,8 +741,17 @@ def _strip(sentence): return sentence.rstrip(".")
 def _world(scene): return WORLDS[scene.world]
 
 def _ask(rng, scene, *args):
-    "`multiple_choice` with as many options as the scene's world asks for."
-    return multiple_choice(rng, *args, n_options=_world(scene).n_options)
+    "`multiple_choice` with as many options as the scene's world asks for, shuffled or fixed as it says."
+    return multiple_choice(rng, *args, n_options=_world(scene).n_options, fixed=_world(scene).fixed_options)
+
+def _action_choices(world):
+    "The options of a question about an action: every action of `world`, a move by its direction unless options are fixed."
+    if world.fixed_options: return [ACTION_CHOICES.get(a, a) for a in world.actions]
+    return [text for key, text in ACTION_CHOICES.items() if key.split()[0] in world.actions]
+
+def _action_choice(event, world):
+    "The option of `_action_choices(world)` that `event` is."
+    return ACTION_CHOICES.get(event.action, event.action) if world.fixed_options else ACTION_CHOICES[_choice_key(event)]
 
 def _other_color(s, world): return next(c for c in ("green", "pink", *world.colors) if c != s.color and c in world.colors)
 
@@ -746,7 +764,9 @@ def _fake_sentences(scene):
 
 def _first_or_last(rng, scene, which):
     if len(scene.events) < 2: return None
-    event = scene.events[0 if which == "first" else -1]
+    event, w = scene.events[0 if which == "first" else -1], _world(scene)
+    if w.fixed_options:  # what kind of thing happens first or last, from the world's actions
+        return _ask(rng, scene, f"{which}_event", f"What does a shape do {which} in the video?", _action_choice(event, w), _action_choices(w))
     fakes = _fake_sentences(scene)
     distractors = [_strip(s) for s in [e.sentence for e in scene.events] + rng.sample(fakes, min(8, len(fakes)))]
     return _ask(rng, scene, f"{which}_event", f"What happens {which} in the video?", _strip(event.sentence), distractors)
@@ -779,16 +799,17 @@ def _q_color_turn(rng, scene):
     return _ask(rng, scene, "color_turn", question, e.params["to"], list(_world(scene).colors), e.params["to"])
 
 def _q_count(rng, scene):
-    n = NUMBER_WORDS[len(scene.subjects)]
-    return _ask(rng, scene, "count", "How many shapes are in the video?", n, list(NUMBER_WORDS[1:]), n)
+    n, (fewest, most) = NUMBER_WORDS[len(scene.subjects)], _world(scene).n_subjects
+    counts = list(NUMBER_WORDS[fewest:most + 1]) if _world(scene).fixed_options else list(NUMBER_WORDS[1:])
+    if len(counts) < min(_world(scene).n_options): return None  # fixed options: too few possible counts to ask
+    return _ask(rng, scene, "count", "How many shapes are in the video?", n, counts, n)
 
 def _q_subject_action(rng, scene):
     s = rng.choice([s for s in scene.subjects if any(e.subject == s.id for e in scene.events)])
     own = [e for e in scene.events if e.subject == s.id]
     question = f"What does the {s.color} {s.shape} do{' first' if len(own) > 1 else ''}?"
-    choices = [text for key, text in ACTION_CHOICES.items() if key.split()[0] in _world(scene).actions]
-    return _ask(rng, scene, "subject_action", question, ACTION_CHOICES[_choice_key(own[0])], choices,
-                SHORT_ANSWERS[own[0].action])
+    w = _world(scene)
+    return _ask(rng, scene, "subject_action", question, _action_choice(own[0], w), _action_choices(w), SHORT_ANSWERS[own[0].action])
 
 def _q_direction(rng, scene):
     movers = [s for s in scene.subjects if any(e.subject == s.id and e.action == "move" for e in scene.events)]
