@@ -35,7 +35,7 @@ def main():
         model, processor = load(tiny_tarsier(Path(tmp)/'tiny', lecun_projector=True, **PROOF_MODEL), device='cpu')
     model.train()
     image_tokens = args.frames * processor.tokens_per_frame
-    ids = torch.randint(5, model.config.text_config.vocab_size, (args.batch_size, 1 + image_tokens + args.text_tokens))
+    ids = torch.randint(5, 400, (args.batch_size, 1 + image_tokens + args.text_tokens))  # plain words of the tiny vocabulary
     ids[:, 1:1 + image_tokens] = model.config.image_token_index
     labels = ids.clone(); labels[:, :1 + image_tokens + args.text_tokens // 2] = -100
     side = PROOF_MODEL['image_size']

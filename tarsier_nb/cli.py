@@ -290,7 +290,7 @@ def build_parser()->argparse.ArgumentParser:
     proof = commands.add_parser('proof', help='train the tiny model on the synthetic world and show that it learns')
     proof.add_argument('out_dir', nargs='?', default='runs/proof', help='output folder (default runs/proof)')
     proof.add_argument('--minutes', type=float, default=30, help='training minutes, stage 1 + stage 2 (default 30)')
-    proof.add_argument('--stage1-share', type=float, default=0.4, help="stage 1's share of the minutes (default 0.4)")
+    proof.add_argument('--stage1-share', type=float, default=0.5, help="stage 1's share of the minutes (default 0.5)")
     proof.add_argument('--lora-minutes', type=float, default=3, help='minutes of the LoRA stage-2 run (default 3)')
     proof.add_argument('--seed', type=int, default=0, help='seed of the worlds, the model and the runs (default 0)')
     proof.add_argument('--train-clips', type=int, default=2000, help='clips in the training world (default 2000)')
