@@ -68,7 +68,7 @@ WORLDS = {
                   0.4, (0.065, 0.1), 6, (4, 5)),
     # a world a model of a few million parameters learns in minutes on a CPU: 1-2 large subjects (a quarter of the
     # frame across, so that a shape spans several 16 px patches of a 64 px frame), 4 shapes,
-    # 5 colours, actions that leave a visible trace (a jump or a spin is over between two sampled frames),
+    # 4 colours, actions that leave a visible trace (a jump or a spin is over between two sampled frames),
     # a still camera, one shot, 2-3 events, and questions that list their 4 possible answers in a fixed order
     "simple": World(("circle", "square", "triangle", "star"), ("red", "yellow", "green", "blue"),
                     ("sandy", "grassy", "grey stone", "cream paper"), ("move", "grow", "shrink", "change_color"),
