@@ -23,12 +23,12 @@ from tarsier_nb.model import load, tiny_tarsier
 from tarsier_nb.proof import PROOF_MODEL
 from tarsier_nb.synth import LETTERS, WORLDS, make_scene, render_frame
 
-COLORS = list(WORLDS['simple'].colors)
+WORLD_COLORS = list(WORLDS['simple'].colors) # the simple world's colour names, in its order
 
 class Probe:
-    "A fresh model and its way of turning (frame, colour) into prompt tokens and a target token."
-    def __init__(self, folder:Path, way:str):
-        self.model, self.processor = load(tiny_tarsier(folder, seed=0, lecun_projector=True, **PROOF_MODEL), device='cpu')
+    "A fresh copy of the start model and its way of turning (frame, colour) into prompt tokens and a target token."
+    def __init__(self, start:Path, way:str):
+        self.model, self.processor = load(start, device='cpu')
         self.tokens, self.way = self.processor.tokenizer, way
         self.optimizer = torch.optim.AdamW(self.model.parameters(), 1e-3)
 
@@ -43,11 +43,11 @@ class Probe:
     def frame_item(self, rng:random.Random, frame:torch.Tensor, color:str)->tuple:
         image = [self.tokens.bos_token_id] + [self.model.config.image_token_index] * self.processor.tokens_per_frame
         if self.way == 'word': return image + self.ids(' What color is the shape? Answer:'), self.ids(f' {color}')[-1], frame
-        options, letter = self.options(rng, color, COLORS)
+        options, letter = self.options(rng, color, WORLD_COLORS)
         return image + self.ids(f' What color is the shape?\n{options}Answer: ('), self.ids(letter)[-1], frame
 
     def text_item(self, rng:random.Random)->tuple:
-        pool = rng.choice([COLORS + ['purple'], ['circle', 'square', 'triangle', 'star', 'hexagon'], ['left', 'right', 'up', 'down', 'away']])
+        pool = rng.choice([WORLD_COLORS + ['purple'], ['circle', 'square', 'triangle', 'star', 'hexagon'], ['left', 'right', 'up', 'down', 'away']])
         answer = rng.choice(pool)
         options, letter = self.options(rng, answer, pool)
         return [self.tokens.bos_token_id] + self.ids(f'Which option says {answer}?\n{options}Answer: ('), self.ids(letter)[-1], None
@@ -84,9 +84,10 @@ def main():
     args = parser.parse_args()
     print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, {args.clips - 200} training clips, 200 held out")
     with tempfile.TemporaryDirectory() as tmp:
+        start = tiny_tarsier(Path(tmp)/'start', seed=0, lecun_projector=True, **PROOF_MODEL)
+        data = frames(load(start, device='cpu')[1], args.clips)
         for way in args.ways:
-            probe, rng, start = Probe(Path(tmp)/way, way), random.Random(0), time.perf_counter()
-            data = frames(probe.processor, args.clips)
+            probe, rng, began = Probe(start, way), random.Random(0), time.perf_counter()
             held_out = random.Random(1)
             train, test = data[:-200], [probe.frame_item(held_out, *d) for d in data[-200:]]
             if way == 'shuffled':
@@ -97,7 +98,7 @@ def main():
             for step in range(1, args.steps + 1):
                 loss = probe.learn([probe.frame_item(rng, *d) for d in rng.sample(train, 32)])
                 if step % 250 == 0:
-                    print(f"{way:>8}: step {step:5d}  {time.perf_counter() - start:5.0f} s  loss {loss:.3f}  "
+                    print(f"{way:>8}: step {step:5d}  {time.perf_counter() - began:5.0f} s  loss {loss:.3f}  "
                           f"held-out accuracy {probe.accuracy(test):.2f}", flush=True)
 
 if __name__ == '__main__': main()
