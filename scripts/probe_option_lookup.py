@@ -1,11 +1,11 @@
 """How fast a from-scratch tiny Tarsier learns to answer a multiple-choice question from a frame, when the options are
 shuffled and when they are listed in a fixed order, beside the same question answered in a word.
 
-    python scripts/probe_option_lookup.py [--steps 1000] [--lookup-steps 0] [--clips 1400] [--ways word fixed shuffled]
+    python scripts/probe_option_lookup.py [--steps 1000] [--lookup-steps 0] [--clips 1400] [--ways word fixed shuffled] [--lr 1e-3]
 
 One frame of a one-subject clip of the simple world (`synth.WORLDS["simple"]`) and the question "What color is the
 shape?", learnt three ways from the same random start (the training proof's model, `proof.PROOF_MODEL`, LeCun
-projector; AdamW lr 1e-3, batch 32, bf16 autocast):
+projector; AdamW at `--lr`, batch 32, bf16 autocast):
 
 - `word`: the answer is the colour word (what naming a colour from the frame takes);
 - `fixed`: four options always in the world's order, the answer their letter (the letter follows from the colour);
@@ -27,10 +27,10 @@ WORLD_COLORS = list(WORLDS['simple'].colors) # the simple world's colour names, 
 
 class Probe:
     "A fresh copy of the start model and its way of turning (frame, colour) into prompt tokens and a target token."
-    def __init__(self, start:Path, way:str):
+    def __init__(self, start:Path, way:str, lr:float):
         self.model, self.processor = load(start, device='cpu')
         self.tokens, self.way = self.processor.tokenizer, way
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), 1e-3)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr)
 
     def ids(self, text:str)->list[int]: return self.tokens(text, add_special_tokens=False).input_ids
 
@@ -80,14 +80,15 @@ def main():
     parser.add_argument('--steps', type=int, default=1000)
     parser.add_argument('--lookup-steps', type=int, default=0, help='text-only lookup steps before the shuffled run')
     parser.add_argument('--clips', type=int, default=1400)
+    parser.add_argument('--lr', type=float, default=1e-3, help="AdamW's learning rate")
     parser.add_argument('--ways', nargs='+', default=['word', 'fixed', 'shuffled'], choices=['word', 'fixed', 'shuffled'])
     args = parser.parse_args()
-    print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, {args.clips - 200} training clips, 200 held out")
+    print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, lr {args.lr:g}, {args.clips - 200} training clips, 200 held out")
     with tempfile.TemporaryDirectory() as tmp:
         start = tiny_tarsier(Path(tmp)/'start', seed=0, lecun_projector=True, **PROOF_MODEL)
         data = frames(load(start, device='cpu')[1], args.clips)
         for way in args.ways:
-            probe, rng, began = Probe(start, way), random.Random(0), time.perf_counter()
+            probe, rng, began = Probe(start, way, args.lr), random.Random(0), time.perf_counter()
             held_out = random.Random(1)
             train, test = data[:-200], [probe.frame_item(held_out, *d) for d in data[-200:]]
             if way == 'shuffled':

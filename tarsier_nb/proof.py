@@ -123,7 +123,7 @@ def proof_config(stage:int, # 1 or 2
     "The `TrainConfig` of one stage of the proof."
     steps = max(int(minutes * 60 / STEP_SECONDS), 10)
     fields = dict(freeze_vision=False,  # random tiny tower: no pretrained CLIP exists offline, so it trains
-                  learning_rate=3e-4, warmup_ratio=0.03,  # 1e-3 kept the random vision tower from learning shapes
+                  learning_rate=3e-4, warmup_ratio=0.03,  # at 1e-3 the random vision tower stalls on shapes (scripts/probe_shape_naming.py)
                   per_device_batch_size=16,
                   max_steps=steps, max_minutes=minutes, save_minutes=CURVE_MINUTES, save_steps=10**9,
                   logging_steps=min(25, max(steps // 40, 1)),  # a loss curve of about 40 points, even for a short run
