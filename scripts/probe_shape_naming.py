@@ -18,23 +18,20 @@ from tarsier_nb.proof import PROOF_MODEL
 
 HELD_OUT = 200 # the last clips, never trained on
 
-def shape_frames(processor, clips:int, radius:tuple|None)->list:
-    "(pixel values, shape) of the first frame of `clips` one-subject simple-world clips."
-    if radius: synth.WORLDS['simple'] = dataclasses.replace(synth.WORLDS['simple'], subject_sizes=tuple(radius))
-    scenes = [synth.make_scene(seed, n_subjects=1, world='simple') for seed in range(clips)]
+def shape_frames(processor, clips:int, world:str)->list:
+    "(pixel values, shape) of the first frame of `clips` one-subject clips of `world`."
+    scenes = [synth.make_scene(seed, n_subjects=1, world=world) for seed in range(clips)]
     return [(torch.from_numpy(processor.pixel_values([synth.render_frame(s, 0.0)])), s.subjects[0].shape) for s in scenes]
 
-def batch(model, processor, items:list)->dict:
-    "The frames, the prompt 'What shape is it?' after their image tokens, and the shape's token as the only label."
-    tokens = processor.tokenizer
-    prompt = [tokens.bos_token_id] + [model.config.image_token_index] * processor.tokens_per_frame + tokens(' What shape is it?', add_special_tokens=False).input_ids
-    ids = torch.tensor([prompt + [tokens(' ' + shape, add_special_tokens=False).input_ids[0]] for _, shape in items])
+def batch(prompt:list, shape_ids:dict, items:list)->dict:
+    "The frames, `prompt` (image tokens, then the question), and the shape's token as the only label."
+    ids = torch.tensor([prompt + [shape_ids[shape]] for _, shape in items])
     labels = torch.full_like(ids, -100); labels[:, -1] = ids[:, -1]
     return dict(input_ids=ids, labels=labels, pixel_values=torch.cat([frame for frame, _ in items]))
 
 @torch.no_grad()
-def accuracy(model, processor, items:list)->float:
-    inputs = batch(model, processor, items); target = inputs.pop('labels')[:, -1]
+def accuracy(model, prompt:list, shape_ids:dict, items:list)->float:
+    inputs = batch(prompt, shape_ids, items); target = inputs.pop('labels')[:, -1]
     return (model(**inputs).logits[:, -2].argmax(-1) == target).float().mean().item()
 
 def main():
@@ -46,21 +43,29 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         start = tiny_tarsier(Path(tmp)/'start', seed=0, lecun_projector=True, **PROOF_MODEL)
-        _, processor = load(start, device='cpu')
-        split = {shape: processor.tokenizer(' ' + shape, add_special_tokens=False).input_ids for shape in synth.WORLDS['simple'].shapes}
+        start_model, processor = load(start, device='cpu')
+        tokens = processor.tokenizer
+        split = {shape: tokens(' ' + shape, add_special_tokens=False).input_ids for shape in synth.WORLDS['simple'].shapes}
         if any(len(ids) != 1 for ids in split.values()): raise SystemExit(f"each shape should be one token; the tokenizer gives {split}")
-        data = shape_frames(processor, args.clips, args.radius)
+        shape_ids = {shape: ids[0] for shape, ids in split.items()}
+        prompt = ([tokens.bos_token_id] + [start_model.config.image_token_index] * processor.tokens_per_frame
+                  + tokens(' What shape is it?', add_special_tokens=False).input_ids)
+        world = 'simple'
+        if args.radius:  # the simple world with other subject sizes, under its own name
+            world = 'simple, other radius'
+            synth.WORLDS[world] = dataclasses.replace(synth.WORLDS['simple'], subject_sizes=tuple(args.radius))
+        data = shape_frames(processor, args.clips, world)
         train, test = data[:-HELD_OUT], data[-HELD_OUT:]
-        print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, radius {synth.WORLDS['simple'].subject_sizes}, "
+        print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, radius {synth.WORLDS[world].subject_sizes}, "
               f"{len(train)} training frames, {len(test)} held out")
         for lr in args.lrs:
             model, _ = load(start, device='cpu')
             optimizer, rng, began = torch.optim.AdamW(model.train().parameters(), lr), random.Random(0), time.perf_counter()
             for step in range(1, args.steps + 1):
-                with torch.autocast('cpu', dtype=torch.bfloat16): loss = model(**batch(model, processor, rng.sample(train, 32))).loss
+                with torch.autocast('cpu', dtype=torch.bfloat16): loss = model(**batch(prompt, shape_ids, rng.sample(train, 32))).loss
                 optimizer.zero_grad(); loss.backward(); optimizer.step()
                 if step % 400 == 0:
                     print(f"lr {lr:g}: step {step:5d}  {time.perf_counter() - began:4.0f} s  loss {loss.item():.3f}  "
-                          f"held-out accuracy {accuracy(model, processor, test):.2f}", flush=True)
+                          f"held-out accuracy {accuracy(model, prompt, shape_ids, test):.2f}", flush=True)
 
 if __name__ == '__main__': main()

@@ -799,9 +799,9 @@ def _q_color_turn(rng, scene):
     return _ask(rng, scene, "color_turn", question, e.params["to"], list(_world(scene).colors), e.params["to"])
 
 def _q_count(rng, scene):
-    n, (fewest, most) = NUMBER_WORDS[len(scene.subjects)], _world(scene).n_subjects
-    counts = list(NUMBER_WORDS[fewest:most + 1]) if _world(scene).fixed_options else list(NUMBER_WORDS[1:])
-    if len(counts) < min(_world(scene).n_options): return None  # fixed options: too few possible counts to ask
+    n, w = NUMBER_WORDS[len(scene.subjects)], _world(scene)
+    counts = list(NUMBER_WORDS[w.n_subjects[0]:w.n_subjects[1] + 1]) if w.fixed_options else list(NUMBER_WORDS[1:])
+    if len(counts) < min(w.n_options): return None  # fixed options: too few possible counts to ask
     return _ask(rng, scene, "count", "How many shapes are in the video?", n, counts, n)
 
 def _q_subject_action(rng, scene):
