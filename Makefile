@@ -42,8 +42,11 @@ check-figures: setup
 figures: setup
 	$(BIN)/python .ci/check_figures.py --write
 
+# every notebook cell: the slow ones too, and those reading the shared folder when it is there (CI, which sets CI, always:
+# there a missing folder fails); elsewhere nbdev-test skips the `shared` cells and says so
+SHARED_CELLS := $(if $(or $(CI),$(wildcard ../shared)),shared,)
 test-notebooks: setup
-	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/nbdev-test --n-workers 2 --flags "slow $(SHARED_CELLS)"
 
 test-pytest: setup
 	$(BIN)/python -m pytest -q

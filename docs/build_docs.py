@@ -24,6 +24,7 @@ from execnb.shell import CaptureShell
 from nbdev.config import get_config, nbpath2html
 from nbdev.process import NBProcessor, Processor
 from nbdev.processors import FilterDefaults, exec_show_docs
+from tarsier_nb.records import shared_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS, FIGURES, RUNS = ROOT/'nbs', ROOT/'figures', ROOT/'runs'
@@ -51,7 +52,8 @@ class exec_all(Processor):
         fastcore.docments.signature = _signature  # so `show_doc` of a `Trainer` subclass renders instead of failing
         self.nb.failed_cells_ = []
         self.fname = Path(self.nb.path_).name
-        self.skip_flags = set(str(get_config().tst_flags or '').split())
+        # as `make test` runs them: every cell, but those reading the shared folder where it is absent
+        self.skip_flags = {'shared'} if shared_dir() is None or not shared_dir().is_dir() else set()
         fm = getattr(self.nb, 'frontmatter_', {})  # as nbdev-test: `skip_exec` skips the notebook, `eval` sets the default
         self.skip_all, self.default_eval = str2bool(fm.get('skip_exec', False)), fm_default_eval(fm)
         self.shell = CaptureShell(self.nb.path_)
@@ -94,7 +96,7 @@ def process_nb(src:Path, dest:Path, execute:bool=True, cwd:Path=STAGE)->Path:
     return dest
 
 def page_name(nb_path:Path)->str:
-    "The page a notebook becomes, as nbdev names it (`00_video.ipynb` → `video`), so nbdev's API links land"
+    "The page a notebook becomes, as nbdev names it (`01_video.ipynb` → `video`), so nbdev's API links land"
     return nbpath2html(nb_path).stem
 
 def _stale(src:Path, dest:Path, deps:list)->bool:
@@ -198,7 +200,7 @@ class ApiLinks:
 _re_nb_link = re.compile(r'\]\((\d+[a-zA-Z0-9]*_[^)/#\s]+\.ipynb)')
 
 def notebook_links(md:str)->str:
-    "Links between notebooks (`[..](01_synth.ipynb)`) to the pages they became (`synth.ipynb`), which myst resolves"
+    "Links between notebooks (`[..](02_synth.ipynb)`) to the pages they became (`synth.ipynb`), which myst resolves"
     return _re_nb_link.sub(lambda m: f"]({page_name(Path(m[1]))}.ipynb", md)
 
 QUARTO_TAGS = {('include', 'false'): 'remove-cell', ('echo', 'false'): 'remove-input',

@@ -3,7 +3,7 @@
     python scripts/bench_autodq.py [--samples 1000] [--latency 0.2] [--concurrency 32]
 
 A scripted OpenAI-compatible server (tests/chat_server.py answering by the lexical rule) runs in its own process
-on 127.0.0.1 and adds `--latency` to every reply. The DREAM-1K annotations from ../shared are scored with
+on 127.0.0.1 and adds `--latency` to every reply. The DREAM-1K annotations from the shared folder are scored with
 predictions taken from other videos. The first run asks the judge; the second, from the same cache, should ask
 nothing. Prints both, and the ratio to the ideal (the target is ≤ 1.2×). A benchmark, not a test.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tests'))
 from tarsier_nb.autodq import evaluate
-from tarsier_nb.benchmarks import read_predictions
 from tarsier_nb.judge import OpenAIJudge
+from tarsier_nb.records import read_jsonl, shared_dir
 
 def serve(latency, urls):
     "Serve the lexical judge until the parent ends this process."
@@ -29,10 +29,10 @@ def main():
     parser.add_argument('--samples', type=int, default=1000)
     parser.add_argument('--latency', type=float, default=0.2, help='seconds the server takes per reply')
     parser.add_argument('--concurrency', type=int, default=32, help='judge calls in flight')
-    parser.add_argument('--annotations', default=str(ROOT.parent/'shared'/'benchmarks'/'annotations'/'DREAM-1k.jsonl'))
+    parser.add_argument('--annotations', default=str(Path(shared_dir() or 'shared')/'benchmarks'/'annotations'/'DREAM-1k.jsonl'))
     args = parser.parse_args()
     if not Path(args.annotations).exists(): raise SystemExit(f"{args.annotations} is absent: pass --annotations DREAM-1k.jsonl")
-    records = read_predictions(args.annotations)[:args.samples]
+    records = read_jsonl(args.annotations)[:args.samples]
     predictions = [r | {'prediction': other['text']['response']} for r, other in zip(records, records[7:] + records[:7])]
     urls = multiprocessing.get_context('spawn').Queue()
     server = multiprocessing.get_context('spawn').Process(target=serve, args=(args.latency, urls), daemon=True)

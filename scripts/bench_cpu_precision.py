@@ -11,7 +11,8 @@ import argparse, statistics, tempfile, time
 from pathlib import Path
 
 import torch
-from tarsier_nb.model import load, tiny_tarsier
+from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.inference import load
 from tarsier_nb.proof import PROOF_MODEL
 
 def step_seconds(model, batch:dict, optimizer, steps:int, bf16:bool)->float:

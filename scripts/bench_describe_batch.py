@@ -9,8 +9,8 @@ import argparse, tempfile, time
 from pathlib import Path
 
 import torch
-from tarsier_nb.inference import describe, describe_batch
-from tarsier_nb.model import load, tiny_tarsier
+from tarsier_nb.inference import describe, describe_batch, load
+from tarsier_nb.model import tiny_tarsier
 from tarsier_nb.synth import make_scene, write_clip
 from tarsier_nb.video import read_frames
 

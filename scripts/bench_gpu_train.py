@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 
-from tarsier_nb.model import TarsierConfig, TarsierForConditionalGeneration, load, tiny_tarsier
+from tarsier_nb.model import TarsierConfig, TarsierForConditionalGeneration, tiny_tarsier
+from tarsier_nb.inference import load
 from tarsier_nb.processor import tokens_per_frame
 
 SEVEN_B = dict(vision=dict(hidden_size=1024, intermediate_size=4096, num_hidden_layers=24, num_attention_heads=16,

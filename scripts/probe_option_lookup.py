@@ -19,7 +19,8 @@ import argparse, random, tempfile, time
 from pathlib import Path
 
 import torch
-from tarsier_nb.model import load, tiny_tarsier
+from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.inference import load
 from tarsier_nb.proof import PROOF_MODEL
 from tarsier_nb.synth import LETTERS, WORLDS, make_scene, render_frame
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 from tarsier_nb import synth
-from tarsier_nb.model import load, tiny_tarsier
+from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.inference import load
 from tarsier_nb.proof import PROOF_MODEL
 
 HELD_OUT = 200 # the last clips, never trained on

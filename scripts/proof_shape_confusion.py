@@ -11,9 +11,8 @@ The subjects of a simple-world clip have different colours, so a colour finds it
 import argparse, re
 from collections import Counter
 
-from tarsier_nb.benchmarks import sample_prompt, sample_reference
-from tarsier_nb.inference import describe_batch
-from tarsier_nb.model import load
+from tarsier_nb.records import sample_prompt, sample_reference
+from tarsier_nb.inference import describe_batch, load
 from tarsier_nb.proof import N_FRAMES, PROOF_WORLD, HeldOut
 from tarsier_nb.synth import WORLDS
 

@@ -1,4 +1,4 @@
-"""`tarsier-nb …`: thin subcommands over the library's public functions.
+"""`tarsier-nb …`: thin subcommands over the library's public functions, their arguments derived from those functions.
 
 Docs: https://tarsier-nb.github.io/tarsier_nb/cli.html.md"""
 
@@ -6,55 +6,132 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/cli.html.md"""
 
 # %% ../nbs/99_cli.ipynb #ced2a4a5
 from __future__ import annotations
-import argparse, json, os, shlex, sys, time
+import argparse, importlib, inspect, json, os, shlex, sys, time, types
 from pathlib import Path
+from typing import Union, get_args, get_origin
 
+from fastcore.docments import docments
 from tqdm.auto import tqdm
 
+from .records import read_jsonl, write_atomic
 from .video import read_frames, frame_grid, VideoReadError
-from .synth import generate_world, VIDEO_FORMATS, WORLDS
-from .inference import describe_batch, expand_sources, DEFAULT_PROMPT
 
 # %% auto #0
-__all__ = ['frames_command', 'describe_command', 'parse_shard', 'predict_command', 'evaluate_command', 'train_command',
-           'proof_command', 'figures_command', 'run_command', 'autodq_command', 'synth_command', 'demo_command',
-           'build_parser', 'main']
+__all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
+           'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
+           'evaluate_command', 'train_command', 'proof_command', 'dream_stats_command', 'dream_results_command',
+           'benchmarks_command', 'run_command', 'autodq_command', 'synth_command', 'demo_command', 'main']
+
+# %% ../nbs/99_cli.ipynb #da2e1b1d
+COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
+GROUPS = {'figures': 'figures from data on disk: DREAM-1K statistics, published and local results'} # commands with subcommands
+
+def command(name:str, # the subcommand, e.g. 'describe', or 'figures dream-stats' in a group
+            uses:dict|None=None, # 'module.function' -> the names of its parameters the command takes, as they are declared there
+            aliases:dict|None=None # parameter -> other flags for it, e.g. {'n_frames': ['--frames']}
+           ):
+    "Register the decorated function as `tarsier-nb NAME`; its arguments are its parameters and those it `uses`."
+    def register(f):
+        f.uses, f.aliases = uses or {}, aliases or {}
+        COMMANDS[name] = f
+        return f
+    return register
+
+def _library(path:str):
+    "The function `module.function` names in `tarsier_nb`."
+    module, name = path.rsplit('.', 1)
+    return getattr(importlib.import_module(f'tarsier_nb.{module}'), name)
+
+def arguments(f)->dict:
+    "name -> (the docments entry, whether it is a flag) of every argument of command `f`: its own, then those it uses."
+    own = {k: (v, v.kind is inspect.Parameter.KEYWORD_ONLY) for k, v in docments(f, full=True, eval_str=True).items()
+           if k != 'return' and v.kind is not inspect.Parameter.VAR_KEYWORD}
+    used = {name: (docments(_library(path), full=True, eval_str=True)[name], True) for path, names in f.uses.items() for name in names.split()}
+    return own | used
+
+# %% ../nbs/99_cli.ipynb #8ba975b6
+def _add(parser, name:str, p, flag:bool, aliases:list):
+    "Add one argument: `p` is its docments entry; `flag` makes it `--name` rather than positional."
+    has_default = p.default is not inspect.Parameter.empty
+    shown = has_default and p.default not in (None, False, (), [], '')
+    kw = dict(help=(p.docment or '') + (f" (default: {p.default})" if shown else ''))
+    if p.anno is bool: kw.update(action='store_true')
+    elif get_origin(p.anno) is list and get_args(p.anno) == (tuple,): kw.update(nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'))
+    elif p.anno is list or get_origin(p.anno) is list: kw.update(nargs='+', **(dict(action='extend', default=list(p.default or [])) if flag else {}))
+    else:  # an int or a float (alone or in a union) is converted; anything else is read as text
+        types_ = get_args(p.anno) if get_origin(p.anno) in (Union, types.UnionType) else (p.anno,)
+        kw.update(type=next((t for t in types_ if t in (int, float)), str), **({'default': p.default} if has_default else {}))
+    if not flag: return parser.add_argument(name, **kw, **({'nargs': '?'} if has_default else {}))
+    parser.add_argument('--' + name.replace('_', '-'), *aliases, dest=name, required=not has_default, **kw)
+
+# %% ../nbs/99_cli.ipynb #1be7557c
+def build_parser(argv:list|None=None # the command line; None builds every command's arguments
+                )->argparse.ArgumentParser:
+    "The `tarsier-nb` argument parser, a subparser per command."
+    parser = argparse.ArgumentParser(prog='tarsier-nb', description='Tarsier video description: data, models, benchmarks.')
+    branches = {(): parser.add_subparsers(dest='command', required=True, metavar='COMMAND')}
+    for name, f in COMMANDS.items():
+        *group, leaf = name.split()
+        if tuple(group) not in branches:
+            branch = branches[()].add_parser(group[0], help=GROUPS[group[0]], description=GROUPS[group[0]])
+            branches[tuple(group)] = branch.add_subparsers(dest='subcommand', required=True, metavar='SUBCOMMAND')
+        doc = inspect.getdoc(f)
+        sub = branches[tuple(group)].add_parser(leaf, help=doc.split('\n')[0], description=doc)
+        sub.set_defaults(run=f)
+        if argv is None or argv[:len(group) + 1] == [*group, leaf]:
+            for arg, (p, flag) in arguments(f).items(): _add(sub, arg, p, flag, f.aliases.get(arg, []))
+    return parser
+
+def _given(options:dict, path:str)->dict:
+    "The options that are parameters of the library function `path`."
+    return {k: v for k, v in options.items() if k in inspect.signature(_library(path)).parameters}
 
 # %% ../nbs/99_cli.ipynb #cd7a9f65
-def frames_command(args):
-    "Print the sampled frames of `args.source` (and save a grid with `--grid`)."
-    clip = read_frames(args.source, args.n_frames, args.start, args.end, args.fps)
+@command('frames', uses={'video.read_frames': 'n_frames start end fps'})
+def frames_command(source:str, # a video, GIF or image file, or a folder of frames
+                   *, grid:str|None=None, # save the frames as a labelled grid image here
+                   **options):
+    "Sample frames from a video, GIF, image or frame folder; print their frame numbers and times."
+    clip = read_frames(source, **options)
     print(clip)
     for index, t in zip(clip.indices, clip.timestamps): print(f"  frame {index:>6}  t={t:8.3f}s")
-    if args.grid:
-        Path(args.grid).parent.mkdir(parents=True, exist_ok=True)
-        frame_grid(clip).save(args.grid)
-        print(f"grid: {args.grid}")
+    if grid:
+        Path(grid).parent.mkdir(parents=True, exist_ok=True)
+        frame_grid(clip).save(grid)
+        print(f"grid: {grid}")
 
 # %% ../nbs/99_cli.ipynb #d9f5aa09
-def _emit(source, args, description=None, error=None):
-    if args.json: print(json.dumps({'source': str(source), **({'error': error} if error else {'description': description})}), flush=True)
+LOAD, GENERATE = 'inference.load', 'inference.generation_kwargs'
+MODEL_OPTIONS = {LOAD: 'device dtype'} # what every command that runs a model takes from `load`
+
+def _emit(source, as_json:bool, description=None, error=None):
+    if as_json: print(json.dumps({'source': str(source), **({'error': error} if error else {'description': description})}), flush=True)
     elif error: print(f"{source}: error: {error}", file=sys.stderr, flush=True)
     else: print(f"{source}: {description}", flush=True)
 
-def describe_command(args):
-    "Describe every video given on the command line with one model."
-    from tarsier_nb.model import load  # transformers loads only for the commands that need a model
-    sources = expand_sources(args.paths)
-    if not sources: raise ValueError(f"no video, GIF or image files in {args.paths}")
-    model, processor = load(args.model, device=args.device, dtype=args.dtype)
-    failures = 0
+@command('describe', uses=MODEL_OPTIONS | {'inference.describe_batch': 'prompt n_frames batch_size', GENERATE: 'max_new_tokens temperature top_p'},
+         aliases={'n_frames': ['--frames']})
+def describe_command(paths:list[str], # video, GIF or image files, or folders of them
+                     *, model:str, # checkpoint folder or hub id (e.g. omni-research/Tarsier-7b)
+                     json:bool=False, # one JSON object per input on stdout
+                     **options):
+    "Describe videos with a Tarsier checkpoint."
+    from tarsier_nb.inference import describe_batch, expand_sources, load  # transformers loads only for the commands that need it
+    sources = expand_sources(paths)
+    if not sources: raise ValueError(f"no video, GIF or image files in {paths}")
+    tarsier, processor = load(model, **_given(options, LOAD))
+    batch_size, failures = options.pop('batch_size'), 0
     with tqdm(total=len(sources), desc='describe', unit='video', file=sys.stderr) as bar:
-        for start in range(0, len(sources), args.batch_size):
+        for start in range(0, len(sources), batch_size):
             clips = []
-            for source in sources[start:start+args.batch_size]:
-                try: clips.append((source, read_frames(source, args.frames)))
-                except (OSError, ValueError) as e: failures += 1; _emit(source, args, error=str(e))
+            for source in sources[start:start + batch_size]:
+                try: clips.append((source, read_frames(source, options['n_frames'])))
+                except (OSError, ValueError) as e: failures += 1; _emit(source, json, error=str(e))
             if clips:
-                answers = describe_batch(model, processor, [c for _, c in clips], args.prompt, batch_size=len(clips),
-                                         max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_p=args.top_p)
-                for (source, _), answer in zip(clips, answers): _emit(source, args, answer)
-            bar.update(len(sources[start:start+args.batch_size]))
+                answers = describe_batch(tarsier, processor, [c for _, c in clips], batch_size=len(clips),
+                                         **_given(options, 'inference.describe_batch') | _given(options, GENERATE))
+                for (source, _), answer in zip(clips, answers): _emit(source, json, answer)
+            bar.update(len(sources[start:start + batch_size]))
     if failures: raise SystemExit(1)
 
 # %% ../nbs/99_cli.ipynb #7fc798db
@@ -67,90 +144,118 @@ def parse_shard(text:str)->tuple:
 
 def _merge_when_complete(out, benchmark, n_records, count):
     "Merge the shards once every shard file holds all its records; True when merged."
-    from tarsier_nb.benchmarks import shard_path, merge_shards, read_predictions
+    from tarsier_nb.benchmarks import shard_path, merge_shards
     for i in range(count):
         path = shard_path(out, benchmark.name, (i, count))
-        if not path.exists() or len(read_predictions(path)) < len(range(i, n_records, count)): return False
+        if not path.exists() or len(read_jsonl(path)) < len(range(i, n_records, count)): return False
     merge_shards(out, benchmark.name)
     return True
 
-def predict_command(args):
-    "Predict every sample of the benchmarks with one model."
+@command('predict', uses=MODEL_OPTIONS | {'benchmarks.predict': 'n_frames batch_size max_new_tokens'}, aliases={'n_frames': ['--frames'], 'out_dir': ['--out']})
+def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, caption, mc_qa, oe_qa, all, synth, next-qa, ...
+                    model:str, # checkpoint folder or hub id
+                    out_dir:str, # folder for the <benchmark>.jsonl prediction files
+                    annotations:str|None=None, # annotation file or folder, or a hub dataset id
+                    videos:str|None=None, # folder holding the benchmark's videos (not needed for synthetic worlds)
+                    limit:int|None=None, # only the first N samples of each benchmark
+                    shard:str|None=None, # I/N: this process takes every N-th sample from I (default: from torchrun/accelerate)
+                    **options):
+    "Run a model on benchmarks: resumable, sharded prediction files."
     from tarsier_nb.benchmarks import resolve_benchmarks, load_annotations, annotation_path, resolve_videos, predict, default_shard, shard_path
-    from tarsier_nb.model import load
-    shard = parse_shard(args.shard) if args.shard else default_shard()
-    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    plans = []
-    for benchmark in resolve_benchmarks(args.benchmark):
-        records = load_annotations(benchmark, args.annotations)[:args.limit]
-        videos, missing = resolve_videos(records, benchmark, args.videos, annotation_path(benchmark, args.annotations).parent)
-        print(f"{benchmark.name}: {len(records)} samples, {len(missing)} videos missing" + (f" (e.g. {missing[0][1]!r})" if missing else ''))
-        plans.append((benchmark, records, videos))
-    model, processor = load(args.model, device=args.device, dtype=args.dtype)
-    for benchmark, records, videos in plans:
-        path = predict(model, processor, benchmark, records, videos, shard_path(out, benchmark.name, shard), n_frames=args.frames,
-                       batch_size=args.batch_size, shard=shard, max_new_tokens=args.max_new_tokens)
-        merged = shard[1] > 1 and _merge_when_complete(out, benchmark, len(records), shard[1])
-        print(f"{benchmark.name}: {path}" + (f" → merged into {out/(benchmark.name + '.jsonl')}" if merged else ''))
+    from tarsier_nb.inference import load
+    shard = parse_shard(shard) if shard else default_shard()
+    out, plans = Path(out_dir), []
+    for b in resolve_benchmarks(benchmark):
+        records = load_annotations(b, annotations)[:limit]
+        found, missing = resolve_videos(records, b, videos, annotation_path(b, annotations).parent)
+        print(f"{b.name}: {len(records)} samples, {len(missing)} videos missing" + (f" (e.g. {missing[0][1]!r})" if missing else ''))
+        plans.append((b, records, found))
+    tarsier, processor = load(model, **_given(options, LOAD))
+    for b, records, found in plans:
+        path = predict(tarsier, processor, b, records, found, shard_path(out, b.name, shard), shard=shard, **_given(options, 'benchmarks.predict'))
+        merged = shard[1] > 1 and _merge_when_complete(out, b, len(records), shard[1])
+        print(f"{b.name}: {path}" + (f" → merged into {out/(b.name + '.jsonl')}" if merged else ''))
 
 # %% ../nbs/99_cli.ipynb #1ef4600c
-def _judge_from(args, cache):
-    "The LLM judge the arguments ask for, or None."
-    from tarsier_nb.judge import OpenAIJudge, LocalJudge
-    if args.local_model: return LocalJudge(args.local_model, cache_path=cache)
-    if args.judge_model or args.base_url or args.azure_endpoint:
-        return OpenAIJudge(args.judge_model or 'gpt-4o-mini', base_url=args.base_url, api_key_env=args.api_key_env,
-                           azure_endpoint=args.azure_endpoint, api_version=args.api_version, concurrency=args.concurrency,
-                           timeout=args.timeout, cache_path=cache)
+JUDGE = 'judge.OpenAIJudge'
 
-def evaluate_command(args):
-    "Metrics of each prediction file; a summary table."
+def make_judge(cache:Path, # the judge's answer cache
+               judge_model:str|None=None, # the judge model, or an Azure deployment (default: OpenAIJudge's, gpt-4o-mini)
+               local_model:str|None=None, # judge with a local instruct model (folder or hub id) instead of a server
+               required:bool=True, # make an OpenAI judge when nothing names one (else: no judge)
+               **options): # the `OpenAIJudge` options of `JUDGE_OPTIONS`
+    "The LLM judge the options ask for: a local model, an OpenAI-compatible one, or (unless `required`) none."
+    from tarsier_nb.judge import OpenAIJudge, LocalJudge
+    if local_model: return LocalJudge(local_model, cache_path=cache)
+    endpoint = _given(options, JUDGE)
+    if required or judge_model or endpoint.get('base_url') or endpoint.get('azure_endpoint'):
+        return OpenAIJudge(**({'model': judge_model} if judge_model else {}), cache_path=cache, **endpoint)
+
+JUDGE_OPTIONS = {'cli.make_judge': 'judge_model local_model', JUDGE: 'base_url api_key_env azure_endpoint api_version concurrency timeout'} # how a command reaches an LLM judge
+
+@command('evaluate', uses=JUDGE_OPTIONS, aliases={'out_dir': ['--out']})
+def evaluate_command(path:str, # a prediction file or a folder of them
+                     *, benchmark:str|None=None, # only this benchmark of the folder
+                     out_dir:str|None=None, # report folder (default: eval/ beside the predictions)
+                     **options):
+    "Metrics of prediction files: accuracy, CIDEr, judged open-ended QA."
     from tarsier_nb.benchmarks import BENCHMARKS
     from tarsier_nb.metrics import evaluate_predictions, summary_markdown
-    source = Path(args.path)
+    source = Path(path)
     if not source.exists(): raise FileNotFoundError(f"{source}: no such prediction file or folder")
     files = [source] if source.is_file() else sorted(f for f in source.glob('*.jsonl') if '.shard' not in f.name)
-    if args.benchmark: files = [f for f in files if f.stem == args.benchmark]
-    if not files: raise ValueError(f"{source}: no prediction files" + (f" named {args.benchmark}.jsonl" if args.benchmark else ''))
-    out = Path(args.out or (source if source.is_dir() else source.parent)/'eval')
-    judge, results = _judge_from(args, out/'judge_cache.sqlite'), {}
+    if benchmark: files = [f for f in files if f.stem == benchmark]
+    if not files: raise ValueError(f"{source}: no prediction files" + (f" named {benchmark}.jsonl" if benchmark else ''))
+    out = Path(out_dir or (source if source.is_dir() else source.parent)/'eval')
+    judge, results = make_judge(out/'judge_cache.sqlite', required=False, **options), {}
     for f in files:
         group = BENCHMARKS[f.stem].group if f.stem in BENCHMARKS else None
         if group == 'oe_qa' and judge is None: print(f"{f.stem}: open-ended QA needs a judge (--judge-model/--base-url/--local-model); skipped"); continue
         results[f.stem] = evaluate_predictions(f, group=group, judge=judge, out_dir=out)
     summary = summary_markdown(results)
-    (out/'summary.md').write_text(summary)
+    write_atomic(out/'summary.md', summary)
     print(summary)
     print(f"per benchmark: {out}/<benchmark>.json and .md; summary: {out/'summary.md'}")
 
 # %% ../nbs/99_cli.ipynb #4cd01274
-def train_command(args):
-    "Train as the config says; print where the final checkpoint went."
+@command('train', uses={'train.load_config': 'overrides'}, aliases={'overrides': ['--override']})
+def train_command(config:str, # a training config, e.g. configs/train/tiny_stage1.yaml
+                  **options):
+    "Stage-1 / stage-2 training from a config (Trainer; LoRA; resumable)."
     from tarsier_nb.train import load_config, train
-    final = train(load_config(args.config, args.override))
-    print(f"final checkpoint: {final}")
+    print(f"final checkpoint: {train(load_config(config, **options))}")
 
 # %% ../nbs/99_cli.ipynb #8612fbd6
-def proof_command(args):
-    "The learning proof: train, judge, write the results; print the headline numbers."
+@command('proof', uses={'proof.run_proof': 'minutes stage1_share lora_minutes seed train_clips held_out_clips results'})
+def proof_command(out_dir:str='runs/proof', # output folder
+                  **options):
+    "Train the tiny model on the synthetic world and show that it learns."
     from tarsier_nb.proof import run_proof
     command = 'tarsier-nb ' + ' '.join(sys.argv[1:]) if sys.argv[1:2] == ['proof'] else ''
-    result = run_proof(args.out_dir, minutes=args.minutes, stage1_share=args.stage1_share, lora_minutes=args.lora_minutes,
-                       seed=args.seed, train_clips=args.train_clips, held_out_clips=args.held_out_clips,
-                       results=args.results, command=command)
+    result = run_proof(out_dir, command=command, **options)
     for key in ('mc_accuracy', 'blank_mc_accuracy', 'event_recall', 'blank_event_recall', 'train_minutes', 'lora_loss_drop'):
         print(f"{key:>20}: {result[key]}")
-    print(f"results: {Path(args.out_dir)/'training_proof.json'}  curves: {Path(args.out_dir)/'learning_curves.png'}")
-
+    print(f"results: {Path(out_dir)/'training_proof.json'}  curves: {Path(out_dir)/'learning_curves.png'}")
 
 # %% ../nbs/99_cli.ipynb #624d6ebb
-def figures_command(args):
-    "Write the figures `args.figure` names; print where they went."
-    from tarsier_nb import figures
-    if args.figure == 'dream-stats': paths = figures.dream_stats_figures(args.annotations, args.out)
-    else: paths = (figures.dream_results_figures if args.figure == 'dream-results' else figures.benchmark_figures)(args.published, args.local, args.out)
-    for path in paths: print(path)
+def _figures(function:str, options:dict):
+    "Write the figures of `figures.function`; print where they went."
+    print('\n'.join(map(str, _library(f'figures.{function}')(**options))))
 
+@command('figures dream-stats', uses={'figures.dream_stats_figures': 'annotations out_dir'}, aliases={'out_dir': ['--out']})
+def dream_stats_command(**options):
+    "DREAM-1K statistics: CSV, table image, histograms."
+    _figures('dream_stats_figures', options)
+
+@command('figures dream-results', uses={'figures.dream_results_figures': 'published local out_dir'}, aliases={'out_dir': ['--out']})
+def dream_results_command(**options):
+    "DREAM-1K AutoDQ: published and local results, table and F1 chart."
+    _figures('dream_results_figures', options)
+
+@command('figures benchmarks', uses={'figures.benchmark_figures': 'published local out_dir'}, aliases={'out_dir': ['--out']})
+def benchmarks_command(**options):
+    "Public benchmarks: published and local results, table."
+    _figures('benchmark_figures', options)
 
 # %% ../nbs/99_cli.ipynb #305dde81
 def _list_experiments(notebooks):
@@ -160,210 +265,93 @@ def _list_experiments(notebooks):
         print(f"{path.stem}: {EXPERIMENTS.get(path.stem, '')}")
         for name, p in notebook_parameters(path).items(): print(f"    {'-p ' + name + ' ' + p['default']:<36} {p['help']}")
 
-def run_command(args):
-    "Execute an experiment notebook with its parameters; print where the executed notebook and its outputs went."
+@command('run', uses={'experiments.run_experiment': 'name runs_dir notebooks log_output'},
+         aliases={'parameter': ['-p'], 'runs_dir': ['--runs'], 'list_experiments': ['--list']})
+def run_command(experiment:str='smoke', # an experiment notebook of nbs/experiments
+                *, parameter:list[tuple]=(), # set a parameter of the notebook (repeatable); values are read as YAML: 16, 0.5, true, [1, 2], text
+                list_experiments:bool=False, # list the experiments and their parameters, then stop
+                **options):
+    "Run an experiment notebook headless (papermill) into runs/<name>/."
     from tarsier_nb.experiments import ExperimentError, experiment_notebook, notebook_parameters, parse_parameters, run_experiment
-    if args.list: return _list_experiments(args.notebooks)
-    parameters = parse_parameters(args.parameter, notebook_parameters(experiment_notebook(args.experiment, args.notebooks)))
+    if list_experiments: return _list_experiments(options.get('notebooks'))
+    parameters = parse_parameters(parameter, notebook_parameters(experiment_notebook(experiment, options.get('notebooks'))))
     start = time.perf_counter()
-    try: executed = run_experiment(args.experiment, parameters, name=args.name, runs_dir=args.runs, notebooks=args.notebooks,
-                                   log_output=args.log_output, command=shlex.join(['tarsier-nb', *sys.argv[1:]]))
+    try: executed = run_experiment(experiment, parameters, command=shlex.join(['tarsier-nb', *sys.argv[1:]]), **options)
     except ExperimentError as e:
         print(f"tarsier-nb run: {e}", file=sys.stderr)
         raise SystemExit(1)
-    print(f"{args.experiment}: done in {(time.perf_counter() - start)/60:.1f} min; executed notebook: {executed}")
+    print(f"{experiment}: done in {(time.perf_counter() - start)/60:.1f} min; executed notebook: {executed}")
     print(f"outputs: {executed.parent}/ ({', '.join(sorted(p.name for p in executed.parent.iterdir()))})")
 
-
 # %% ../nbs/99_cli.ipynb #765280ab
-def autodq_command(args):
-    "AutoDQ of a predictions file; the report goes to `--out` (default: `autodq/` beside the predictions)."
+@command('autodq', uses=JUDGE_OPTIONS, aliases={'out_dir': ['--out']})
+def autodq_command(predictions:str, # predictions JSONL (DREAM records with a "prediction" field)
+                   *, cache:str|None=None, # judge answer cache (default: OUT/judge_cache.sqlite)
+                   out_dir:str|None=None, # report folder (default: autodq/ beside the predictions)
+                   price_in:float|None=None, # USD per million input tokens, for the cost estimate (known models: `PRICES_PER_1M`)
+                   price_out:float|None=None, # USD per million output tokens, for the cost estimate
+                   **options):
+    "DREAM-1K AutoDQ: recall, precision, F1 of descriptions with an LLM judge."
     from tarsier_nb.autodq import evaluate, report_table, save_report
-    out = Path(args.out or Path(args.predictions).parent/'autodq')
-    cache = args.cache or out/'judge_cache.sqlite'
-    out.mkdir(parents=True, exist_ok=True)
-    judge = _judge_from(args, cache)
-    result = evaluate(args.predictions, judge, concurrency=max(args.concurrency, 1)*2)
-    prices = (args.price_in, args.price_out) if args.price_in is not None and args.price_out is not None else None
-    save_report(result, out, judge_model=judge.model, prices_per_1m=prices)
+    out = Path(out_dir or Path(predictions).parent/'autodq')
+    judge = make_judge(cache or out/'judge_cache.sqlite', **options)
+    result = evaluate(predictions, judge, concurrency=judge.concurrency*2)
+    save_report(result, out, judge_model=judge.model, prices_per_1m=(price_in, price_out) if None not in (price_in, price_out) else None)
     print(report_table(result))
     print(f"report: {out/'autodq.json'}  events and verdicts: {out/'eval_infos.jsonl'}  chart: {out/'autodq.png'}")
     if result.failed: raise SystemExit(1)
 
 # %% ../nbs/99_cli.ipynb #0f82e7f2
-def synth_command(args):
-    "Generate `args.n` synthetic clips with their annotations under `args.out_dir`."
+@command('synth', uses={'synth.generate_world': 'n seed format workers world'})
+def synth_command(out_dir:str, # output folder
+                  **options):
+    "Generate the synthetic video world with its annotations."
+    from tarsier_nb.synth import generate_world
     start = time.perf_counter()
-    out = generate_world(args.out_dir, n=args.n, seed=args.seed, format=args.format, workers=args.workers, world=args.world)
-    print(f"{args.n} clips ({args.format}, {args.world} world) and annotations in {out} ({time.perf_counter()-start:.1f} s)")
+    out = generate_world(out_dir, **options)
+    print(f"{len(read_jsonl(out/'ground_truth.jsonl'))} clips ({options.get('format', 'mp4')}, {options.get('world', 'full')} world) "
+          f"and annotations in {out} ({time.perf_counter()-start:.1f} s)")
     for f in sorted(Path(out).glob('*.jsonl')): print(f"  {f}")
 
 # %% ../nbs/99_cli.ipynb #c8c86a7d
-def demo_command(args):
-    "Synthetic world → read every clip back → a frame grid; prints where everything went."
-    out = Path(args.out_dir)
-    synth_command(argparse.Namespace(out_dir=out, n=args.n, seed=args.seed, format='mp4', workers=None, world='full'))
-    records = [json.loads(line) for line in (out/'dream.jsonl').read_text().splitlines()]
+@command('demo', uses={'synth.generate_world': 'n seed', 'video.read_frames': 'n_frames'})
+def demo_command(out_dir:str='runs/demo', # output folder
+                 **options):
+    "Synthetic world, read back, frame grid: the offline demo."
+    n_frames = options.pop('n_frames')
+    synth_command(out_dir, **options)
+    records = read_jsonl(Path(out_dir)/'dream.jsonl')
     failures = []
     for record in tqdm(records, desc='reading clips back', unit='clip'):
         try:
-            clip = read_frames(out/record['video_file'], args.n_frames)
+            clip = read_frames(Path(out_dir)/record['video_file'], n_frames)
             duration = record['extra_info']['duration']
-            if len(clip) != args.n_frames or not all(0 <= t < duration + 1e-6 for t in clip.timestamps):
+            if len(clip) != n_frames or not all(0 <= t < duration + 1e-6 for t in clip.timestamps):
                 failures.append(f"{record['vid']}: {len(clip)} frames at {clip.timestamps} for a {duration} s clip")
         except (VideoReadError, ValueError) as e: failures.append(f"{record['vid']}: {e}")
-    first = read_frames(out/records[0]['video_file'], args.n_frames)
-    frame_grid(first).save(out/'frames.png')
-    print(f"read back {len(records)-len(failures)}/{len(records)} clips, {args.n_frames} frames each")
-    print(f"frame grid of {records[0]['vid']}: {out/'frames.png'}")
+    frame_grid(read_frames(Path(out_dir)/records[0]['video_file'], n_frames)).save(Path(out_dir)/'frames.png')
+    print(f"read back {len(records)-len(failures)}/{len(records)} clips, {n_frames} frames each")
+    print(f"frame grid of {records[0]['vid']}: {Path(out_dir)/'frames.png'}")
     print(f"description: {records[0]['text']['response']}")
     for failure in failures: print(f"  failed: {failure}")
     if failures: raise SystemExit(1)
-
-# %% ../nbs/99_cli.ipynb #6b7a868a
-def _judge_arguments(parser, default_model):
-    "The options that choose an LLM judge."
-    parser.add_argument('--judge-model', default=default_model, help=f'judge model or Azure deployment (default {default_model})')
-    parser.add_argument('--base-url', help='an OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM, SGLang, Ollama)')
-    parser.add_argument('--api-key-env', default=None, help='environment variable holding the key (default OPENAI_API_KEY, or AZURE_OPENAI_API_KEY with --azure-endpoint)')
-    parser.add_argument('--azure-endpoint', help='Azure OpenAI endpoint')
-    parser.add_argument('--api-version', help='Azure OpenAI API version')
-    parser.add_argument('--local-model', help='judge with a local instruct model (folder or hub id) instead of a server')
-    parser.add_argument('--concurrency', type=int, default=16, help='judge calls in flight (default 16)')
-    parser.add_argument('--timeout', type=float, default=60.0, help='seconds per judge call (default 60)')
-
-def build_parser()->argparse.ArgumentParser:
-    "The `tarsier-nb` argument parser with one subparser per command."
-    parser = argparse.ArgumentParser(prog='tarsier-nb', description='Tarsier video description: data, models, benchmarks.')
-    commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-
-    frames = commands.add_parser('frames', help='sample frames from a video, GIF, image or frame folder')
-    frames.add_argument('source', help='video/GIF/image file or folder of frames')
-    frames.add_argument('--n-frames', type=int, default=8, help='frames to take (default 8)')
-    frames.add_argument('--start', type=float, help='window start, seconds')
-    frames.add_argument('--end', type=float, help='window end, seconds')
-    frames.add_argument('--fps', type=float, help='sample at this rate instead of uniformly')
-    frames.add_argument('--grid', help='save the frames as a labelled grid image here')
-    frames.set_defaults(run=frames_command)
-
-    describe = commands.add_parser('describe', help='describe videos with a Tarsier checkpoint')
-    describe.add_argument('paths', nargs='+', help='video/GIF/image files, or folders of them')
-    describe.add_argument('--model', required=True, help='checkpoint folder or hub id (e.g. omni-research/Tarsier-7b)')
-    describe.add_argument('--frames', type=int, default=8, help='frames sampled per video (default 8)')
-    describe.add_argument('--prompt', default=DEFAULT_PROMPT, help=f'what to ask (default {DEFAULT_PROMPT!r})')
-    describe.add_argument('--max-new-tokens', type=int, default=512, help='longest answer in tokens (default 512)')
-    describe.add_argument('--temperature', type=float, default=0.0, help='0 = greedy (default); > 0 samples')
-    describe.add_argument('--top-p', type=float, default=1.0, help='nucleus mass when sampling (default 1)')
-    describe.add_argument('--batch-size', type=int, default=8, help='videos per generation (default 8)')
-    describe.add_argument('--device', default='auto', help="'auto' (default), 'cpu', 'cuda', 'cuda:1', ...")
-    describe.add_argument('--dtype', default='auto', help="'auto' (default), 'fp32', 'fp16' or 'bf16'")
-    describe.add_argument('--json', action='store_true', help='one JSON object per input on stdout')
-    describe.set_defaults(run=describe_command)
-
-    predict = commands.add_parser('predict', help='run a model on benchmarks: resumable, sharded prediction files')
-    predict.add_argument('--benchmark', required=True, help="a benchmark or group: dream, caption, mc_qa, oe_qa, all, synth, next-qa, ...")
-    predict.add_argument('--model', required=True, help='checkpoint folder or hub id')
-    predict.add_argument('--out', required=True, help='folder for <benchmark>.jsonl prediction files')
-    predict.add_argument('--annotations', help='annotation file or folder (default: download where a hub copy exists)')
-    predict.add_argument('--videos', help='folder holding the benchmark videos (not needed for synthetic worlds)')
-    predict.add_argument('--frames', type=int, default=8, help='frames per video (default 8)')
-    predict.add_argument('--limit', type=int, help='only the first N samples of each benchmark')
-    predict.add_argument('--batch-size', type=int, default=8, help='videos per generation (default 8)')
-    predict.add_argument('--max-new-tokens', type=int, default=512, help='longest answer in tokens (default 512)')
-    predict.add_argument('--shard', help='I/N: this process takes every N-th sample from I (default: from torchrun/accelerate)')
-    predict.add_argument('--device', default='auto', help="'auto' (default), 'cpu', 'cuda', 'cuda:1', ...")
-    predict.add_argument('--dtype', default='auto', help="'auto' (default), 'fp32', 'fp16' or 'bf16'")
-    predict.set_defaults(run=predict_command)
-
-    evaluate = commands.add_parser('evaluate', help='metrics of prediction files: accuracy, CIDEr, judged open-ended QA')
-    evaluate.add_argument('path', help='a prediction file or a folder of them')
-    evaluate.add_argument('--benchmark', help='only this benchmark of the folder')
-    evaluate.add_argument('--out', help='report folder (default: eval/ beside the predictions)')
-    _judge_arguments(evaluate, default_model=None)
-    evaluate.set_defaults(run=evaluate_command)
-
-    train = commands.add_parser('train', help='stage-1 / stage-2 training from a config (Trainer; LoRA; resumable)')
-    train.add_argument('config', help='a training config, e.g. configs/train/tiny_stage1.yaml')
-    train.add_argument('--override', action='append', default=[], metavar='KEY=VALUE', help='change a config field (repeatable)')
-    train.set_defaults(run=train_command)
-
-    proof = commands.add_parser('proof', help='train the tiny model on the synthetic world and show that it learns')
-    proof.add_argument('out_dir', nargs='?', default='runs/proof', help='output folder (default runs/proof)')
-    proof.add_argument('--minutes', type=float, default=30, help='training minutes, stage 1 + stage 2 (default 30)')
-    proof.add_argument('--stage1-share', type=float, default=0.5, help="stage 1's share of the minutes (default 0.5)")
-    proof.add_argument('--lora-minutes', type=float, default=3, help='minutes of the LoRA stage-2 run (default 3)')
-    proof.add_argument('--seed', type=int, default=0, help='seed of the worlds, the model and the runs (default 0)')
-    proof.add_argument('--train-clips', type=int, default=2000, help='clips in the training world (default 2000)')
-    proof.add_argument('--held-out-clips', type=int, default=200, help='held-out clips judged (default 200)')
-    proof.add_argument('--results', help='also write the results JSON here, and the curves PNG beside it')
-    proof.set_defaults(run=proof_command)
-
-    figures = commands.add_parser('figures', help='figures from data on disk')
-    figure = figures.add_subparsers(dest='figure', required=True, metavar='FIGURE')
-    dream_stats = figure.add_parser('dream-stats', help='DREAM-1K statistics: CSV, table image, histograms')
-    dream_stats.add_argument('--annotations', required=True, help='DREAM-1k.jsonl or DREAM-1k.messages.jsonl')
-    dream_stats.add_argument('--out', default='figures', help='output folder (default figures)')
-    dream_stats.set_defaults(run=figures_command)
-    for name, what, files in (('dream-results', 'DREAM-1K AutoDQ: published and local results, table and F1 chart', 'autodq.json files, or their folders'),
-                              ('benchmarks', 'public benchmarks: published and local results, table', '<benchmark>.json files, or eval/ folders')):
-        results = figure.add_parser(name, help=what)
-        results.add_argument('--published', default='data/published', help='folder of the published numbers (default data/published)')
-        results.add_argument('--local', action='extend', nargs='+', default=[], metavar='[LABEL=]PATH', help=f'local results: {files}')
-        results.add_argument('--out', default='figures', help='output folder (default figures)')
-        results.set_defaults(run=figures_command)
-
-    autodq = commands.add_parser('autodq', help='DREAM-1K AutoDQ: recall, precision, F1 of descriptions with an LLM judge')
-    autodq.add_argument('predictions', help='predictions JSONL (DREAM records with a "prediction" field)')
-    _judge_arguments(autodq, default_model='gpt-4o-mini')
-    autodq.add_argument('--cache', help='judge answer cache (default: OUT/judge_cache.sqlite)')
-    autodq.add_argument('--out', help='report folder (default: autodq/ beside the predictions)')
-    autodq.add_argument('--price-in', type=float, help='USD per million input tokens, for the cost estimate')
-    autodq.add_argument('--price-out', type=float, help='USD per million output tokens, for the cost estimate')
-    autodq.set_defaults(run=autodq_command)
-
-    synth = commands.add_parser('synth', help='generate the synthetic video world with annotations')
-    synth.add_argument('out_dir', help='output folder')
-    synth.add_argument('--n', type=int, default=200, help='number of clips (default 200)')
-    synth.add_argument('--seed', type=int, default=0, help='world seed (default 0)')
-    synth.add_argument('--format', choices=VIDEO_FORMATS, default='mp4', help='clip format (default mp4)')
-    synth.add_argument('--workers', type=int, default=None, help='processes (default: one per core)')
-    synth.add_argument('--world', choices=sorted(WORLDS), default='full',
-                       help="what scenes hold: 'full' (default) or 'simple' (the training proof's world)")
-    synth.set_defaults(run=synth_command)
-
-    run = commands.add_parser('run', help='run an experiment notebook headless (papermill) into runs/<name>/')
-    run.add_argument('experiment', nargs='?', default='smoke', help="an experiment notebook of nbs/experiments (default smoke)")
-    run.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
-                     help='set a parameter of the notebook (repeatable); values are read as YAML: 16, 0.5, true, [1, 2], text')
-    run.add_argument('--name', help="the run folder's name (default: the experiment's)")
-    run.add_argument('--runs', default='runs', help='where run folders go (default runs)')
-    run.add_argument('--notebooks', help='folder of experiment notebooks (default: the checkout\'s nbs/experiments)')
-    run.add_argument('--list', action='store_true', help='list the experiments and their parameters, then stop')
-    run.add_argument('--log-output', action='store_true', help="echo the cells' outputs while they run")
-    run.set_defaults(run=run_command)
-
-    demo = commands.add_parser('demo', help='synthetic world, read back, frame grid: the offline demo')
-    demo.add_argument('out_dir', nargs='?', default='runs/demo', help='output folder (default runs/demo)')
-    demo.add_argument('--n', type=int, default=200, help='number of clips (default 200)')
-    demo.add_argument('--seed', type=int, default=0, help='world seed (default 0)')
-    demo.add_argument('--n-frames', type=int, default=8, help='frames read per clip (default 8)')
-    demo.set_defaults(run=demo_command)
-    return parser
 
 # %% ../nbs/99_cli.ipynb #5c01f04a
 def main(argv:list[str]|None=None # arguments (default: sys.argv[1:])
         ):
     "Entry point of the `tarsier-nb` command."
-    args = build_parser().parse_args(argv)
-    try: args.run(args)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    args = vars(build_parser(argv).parse_args(argv))
+    name, run, _ = args.pop('command'), args.pop('run'), args.pop('subcommand', None)
+    try: run(**args)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(1)
     except (OSError, ValueError) as e:  # missing files, bad values, unreadable videos (VideoReadError is a ValueError)
-        print(f"tarsier-nb {args.command}: error: {e}", file=sys.stderr)
+        print(f"tarsier-nb {name}: error: {e}", file=sys.stderr)
         raise SystemExit(2)
     except KeyboardInterrupt:
-        print(f"tarsier-nb {args.command}: interrupted", file=sys.stderr)
+        print(f"tarsier-nb {name}: interrupted", file=sys.stderr)
         raise SystemExit(130)
 
 # %% ../nbs/99_cli.ipynb #0077ba19

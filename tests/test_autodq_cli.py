@@ -4,12 +4,13 @@ import pytest
 from chat_server import ChatServer
 from judge_scripts import autodq_script
 from conftest import run_cli
+from tarsier_nb.records import read_jsonl
 from tarsier_nb.synth import generate_world
 
 @pytest.fixture(scope='module')
 def predictions(tmp_path_factory):
     world = generate_world(tmp_path_factory.mktemp('world'), n=6, seed=2, format='frames', progress=False)
-    records = [json.loads(line) for line in (world/'dream.jsonl').read_text().splitlines()]
+    records = read_jsonl(world/'dream.jsonl')
     for record, other in zip(records, records[1:] + records[:1]):  # half right, half another clip's description
         record['prediction'] = record['text']['response'] if record['idx'] % 2 else other['text']['response']
     path = world/'predictions.jsonl'

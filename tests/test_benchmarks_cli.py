@@ -16,7 +16,7 @@ def predict_args(root, out, *extra):
     return ['predict', '--benchmark', 'synth-mc', '--model', root/'tiny', '--annotations', root/'world', '--out', out,
             '--frames', 2, '--batch-size', 2, '--max-new-tokens', 3, *extra]
 
-def lines(path): return [json.loads(line) for line in path.read_text().splitlines()]
+from tarsier_nb.records import read_jsonl as lines
 
 def test_killed_run_resumes_to_the_same_file(setup, tmp_path):
     reference = run_cli(*predict_args(setup, tmp_path/'clean'))

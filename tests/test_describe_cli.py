@@ -32,7 +32,7 @@ def test_batch_size_does_not_change_greedy_output(world):
 
 def test_model_errors_are_one_line(world, tmp_path):
     result = run_cli('describe', world/'videos', '--model', tmp_path)
-    assert result.returncode == 2 and 'no config.json' in result.stderr and 'Traceback' not in result.stderr
+    assert result.returncode == 2 and 'config.json: no such file' in result.stderr and 'Traceback' not in result.stderr
     env_offline = {**os.environ, 'HF_HUB_OFFLINE': '1'}
     import subprocess, sys, shutil
     result = subprocess.run([shutil.which('tarsier-nb', path=os.path.dirname(sys.executable)), 'describe', str(world/'videos'),

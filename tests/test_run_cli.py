@@ -1,6 +1,7 @@
 "`tarsier-nb run` through the installed command: each experiment notebook executes headless with papermill into its run folder."
 import json
 from conftest import run_cli, needs_annotations
+from tarsier_nb.records import read_jsonl
 
 def executed_outputs(notebook):
     "Every stream output of an executed notebook, joined."
@@ -27,7 +28,10 @@ def test_predict_then_autodq(tmp_path):
     assert 'open-ended QA needs a judge' in executed_outputs(tmp_path/'predict'/'predict.ipynb')
     scored = run_cli('run', 'autodq', '--runs', tmp_path, '-p', 'predictions', predictions/'synth-dream.jsonl')
     assert scored.returncode == 0, scored.stderr[-2000:]
-    assert json.loads((tmp_path/'autodq'/'autodq'/'autodq.json').read_text())
+    report = json.loads((tmp_path/'autodq'/'autodq'/'autodq.json').read_text())
+    predicted = read_jsonl(predictions/'synth-dream.jsonl')
+    assert (report['overall']['count'], report['failed']) == (len(predicted), []), report
+    assert set(report['by_source']) == {r['dataset'] for r in predicted} and 0 <= report['overall']['f1'] <= 1
 
 def test_failed_run_keeps_its_notebook(tmp_path):
     done = run_cli('run', 'autodq', '--runs', tmp_path, '-p', 'predictions', tmp_path/'missing.jsonl')

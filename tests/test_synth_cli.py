@@ -2,9 +2,8 @@
 import json
 import pytest
 from conftest import run_cli, needs_annotations, ANNOTATIONS
+from tarsier_nb.records import read_jsonl as rows
 from tarsier_nb.video import read_frames
-
-def rows(path): return [json.loads(line) for line in path.read_text().splitlines()]
 
 @pytest.mark.parametrize('fmt', ['mp4', 'gif', 'frames'])
 def test_synth_writes_clips_that_read_back(tmp_path, fmt):
@@ -61,7 +60,7 @@ def test_bad_arguments_fail_clearly(tmp_path):
     assert result.returncode == 2 and 'n must be a positive number of clips, got 0' in result.stderr
     assert not (tmp_path/'w').exists()
     result = run_cli('synth', tmp_path/'w', '--format', 'avi')
-    assert result.returncode == 2 and "invalid choice: 'avi'" in result.stderr
+    assert result.returncode == 2 and "format must be one of ('mp4', 'gif', 'frames'), got 'avi'" in result.stderr
     (tmp_path/'file').write_text('x')
     result = run_cli('synth', tmp_path/'file', '--n', 1)
     assert result.returncode == 2 and 'is a file' in result.stderr and 'Traceback' not in result.stderr

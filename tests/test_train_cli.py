@@ -1,8 +1,10 @@
 "`tarsier-nb train` through the installed command: the loss falls, the final checkpoint round-trips, a rerun resumes."
-import json
-import yaml
+import json, shutil
+import torch, yaml
+from safetensors.torch import load_file
 from conftest import run_cli, ROOT
-from tarsier_nb.model import tiny_tarsier, load
+from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.inference import load
 from tarsier_nb.synth import generate_world
 
 def test_train_then_resume_then_load(tmp_path):
@@ -11,18 +13,25 @@ def test_train_then_resume_then_load(tmp_path):
     mixture.write_text(yaml.safe_dump([{'name': 'mc', 'path': str(world/'mc_qa.jsonl'), 'task': 'mc_qa', 'weight': 1.0, 'frames': [2, 2]},
                                        {'name': 'caption', 'path': str(world/'caption.jsonl'), 'task': 'caption', 'weight': 1.0, 'frames': [2, 2]}]))
     tiny_tarsier(tmp_path/'tiny')
-    overrides = [f'model={tmp_path/"tiny"}', f'output_dir={tmp_path/"run"}', f'mixture={mixture}', 'max_steps=24',
-                 'save_steps=12', 'eval_steps=100', 'logging_steps=1', 'per_device_batch_size=2']
-    args = ['train', ROOT/'configs'/'train'/'tiny_stage1.yaml', *[x for o in overrides for x in ('--override', o)]]
-    first = run_cli(*args)
+    def train_args(output_dir):
+        overrides = [f'model={tmp_path/"tiny"}', f'output_dir={output_dir}', f'mixture={mixture}', 'max_steps=24',
+                     'save_steps=12', 'eval_steps=100', 'logging_steps=1', 'per_device_batch_size=2']
+        return ['train', ROOT/'configs'/'train'/'tiny_stage1.yaml', *[x for o in overrides for x in ('--override', o)]]
+    first = run_cli(*train_args(tmp_path/'run'))
     assert first.returncode == 0, first.stderr[-2000:]
     losses = [e['loss'] for e in json.loads((tmp_path/'run'/'log_history.json').read_text()) if 'loss' in e]
     assert sum(losses[-5:])/5 < sum(losses[:5])/5  # it learns
     model, processor = load(tmp_path/'run'/'final')  # official layout, strict: no missing or unexpected keys
     assert type(model).__name__ == 'TarsierForConditionalGeneration'
-    longer = run_cli(*args, '--override', 'max_steps=30')  # the same run, 6 steps longer: resumes from checkpoint-24
-    assert longer.returncode == 0, longer.stderr[-2000:]
-    assert 'checkpoint-24' in longer.stderr + longer.stdout
+    # a run killed after its step-12 checkpoint, started again with the same command: it goes on from there and ends
+    # with, bit for bit, the weights of the run that was never stopped
+    shutil.copytree(tmp_path/'run'/'checkpoint-12', tmp_path/'killed'/'checkpoint-12')
+    resumed = run_cli(*train_args(tmp_path/'killed'))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    state = json.loads((tmp_path/'killed'/'checkpoint-24'/'trainer_state.json').read_text())
+    assert state['global_step'] == 24 and [e['step'] for e in state['log_history'] if 'loss' in e] == list(range(1, 25))
+    whole, again = load_file(tmp_path/'run'/'final'/'model.safetensors'), load_file(tmp_path/'killed'/'final'/'model.safetensors')
+    assert whole.keys() == again.keys() and all(torch.equal(whole[k], again[k]) for k in whole)
 
 def test_proof_command_end_to_end(tmp_path):
     "`tarsier-nb proof` at toy size: both stages, LoRA, scoring with and without frames, the results and the curves."
