@@ -1,6 +1,6 @@
 # Entry points, each from a fresh clone: `make smoke` (the README's first command), `make test` (CI), `make demo`.
 # Each creates .venv, installs CPU torch first (a bare `torch` requirement would pull a multi-GB CUDA build),
-# then the package with its development extras.
+# then the package with its development and notebook extras.
 PYTHON ?= python3
 TORCH ?= torch==2.13.0
 VENV := .venv
@@ -8,13 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DOCS_STAMP := $(VENV)/.docs-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup smoke demo test test-notebooks test-pytest check-sync check-figures figures readme docs check-docs clean
+.PHONY: setup smoke demo lab test test-notebooks test-pytest check-sync check-figures figures readme docs check-docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,notebook]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 # CIDEr's PTB tokenizer (pycocoevalcap) runs Java: setup installs a headless JRE when java is missing and we are root
@@ -29,6 +29,10 @@ smoke: setup
 
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo
+
+# JupyterLab on the notebooks, in this environment's Python (the notebooks import tarsier_nb from it)
+lab: setup
+	$(BIN)/jupyter lab nbs $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup check-sync check-figures test-notebooks test-pytest check-docs
 
@@ -45,8 +49,10 @@ figures: setup
 # every notebook cell: the slow ones too, and those reading the shared folder when it is there (CI, which sets CI, always:
 # there a missing folder fails); elsewhere nbdev-test skips the `shared` cells and says so
 SHARED_CELLS := $(if $(or $(CI),$(wildcard ../shared)),shared,)
+# run on a copy in _tested/ whose outputs nbdev-test saves: `make docs` shows them rather than executing the notebooks again
 test-notebooks: setup
-	$(BIN)/nbdev-test --n-workers 2 --flags "slow $(SHARED_CELLS)"
+	rm -rf _tested && cp -r nbs _tested
+	$(BIN)/nbdev-test _tested --n-workers 2 --flags "slow $(SHARED_CELLS)" --save
 
 test-pytest: setup
 	$(BIN)/python -m pytest -q
@@ -72,4 +78,4 @@ readme: setup
 	$(BIN)/python .ci/check_sync.py --write-readme
 
 clean:
-	rm -rf $(VENV) runs _proc _docs
+	rm -rf $(VENV) runs _proc _docs _tested

@@ -28,7 +28,7 @@ def render_readme(notebook):
     for cell in json.loads(notebook.read_text())['cells']:
         source = ''.join(cell['source'])
         if cell['cell_type'] == 'markdown': parts.append(source.strip()); continue
-        if cell['cell_type'] != 'code' or HIDE.search(source): continue
+        if cell['cell_type'] != 'code' or HIDE.search(source) or not DIRECTIVE.sub('', source).strip(): continue
         parts.append(f"```python\n{DIRECTIVE.sub('', source).strip()}\n```")
         texts = [''.join(o.get('text', '')) if o['output_type'] == 'stream' else ''.join(o.get('data', {}).get('text/plain', ''))
                  for o in cell.get('outputs', []) if o.get('name') != 'stderr']  # progress bars and warnings stay out

@@ -4,7 +4,8 @@
    `show_doc` cells added after exported definitions, links to the API added) and is executed on the way, every cell
    in order, so each shown cell has its outputs. It runs from `_proc/`, at the same depth as `nbs/`, so relative paths
    hold; the result is kept in `_proc/.executed/` and redone only when the notebook, the library or this script changed.
-   A notebook that fails is run once more on its own (cells timed in seconds can miss beside another notebook).
+   A notebook that `make test-notebooks` has just run (`nbdev-test --save` on a copy in `_tested/`) is not run again:
+   its saved outputs are used, and only the `show_doc` cells the docs add are executed.
 2. The experiment notebooks (`nbs/experiments/`) are never run here: the executed copy `runs/<name>/<experiment>.ipynb`
    is shown when a run left one, the notebook as it is otherwise.
 3. The pages in `_proc/`: links to the API point at this site's pages and anchors, Quarto's cell options left by nbdev
@@ -27,7 +28,7 @@ from nbdev.processors import FilterDefaults, exec_show_docs
 from tarsier_nb.records import shared_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-NBS, FIGURES, RUNS = ROOT/'nbs', ROOT/'figures', ROOT/'runs'
+NBS, FIGURES, RUNS, TESTED = ROOT/'nbs', ROOT/'figures', ROOT/'runs', ROOT/'_tested'
 EXPERIMENTS = NBS/'experiments'
 STAGE, SITE = ROOT/'_proc', ROOT/'_docs'
 EXECUTED = STAGE/'.executed'
@@ -69,9 +70,29 @@ class exec_all(Processor):
         print(f"kept going after {error}", file=sys.stderr)
         self.nb.failed_cells_.append(cell.idx_)
 
-def doc_procs(execute:bool=True)->list:
-    "nbdev's documentation processors, running every cell rather than only imports and exports when `execute`"
-    return [exec_all if p is exec_show_docs else p for p in FilterDefaults().procs() if execute or p is not exec_show_docs]
+_re_default_exp = re.compile(r'^#\|\s*default_exp\s+(\S+)', re.M)
+
+class exec_doc_cells(Processor):
+    "For a notebook executed and saved by `make test-notebooks`: run only the `show_doc` cells the docs add, on its module"
+    def begin(self):
+        fastcore.docments.signature = _signature
+        self.fname, self.shell = Path(self.nb.path_).name, None
+        self.module = next(m[1] for c in read_nb(self.nb.path_).cells if (m := _re_default_exp.search(c.source)))
+
+    def cell(self, cell):
+        if not getattr(cell, 'has_sd', False): return
+        if self.shell is None:  # the module's public names, as the notebook defined them
+            self.shell = CaptureShell(self.nb.path_)
+            self.shell.run_cell(f'from nbdev.showdoc import show_doc\nfrom {get_config().lib_name}.{self.module} import *')
+            if self.shell.exc is not None: raise RuntimeError(f"{self.fname}: importing its module failed") from self.shell.exc
+        self.shell.cell(cell)
+        if self.shell.exc is not None:
+            raise RuntimeError(f"{self.fname}: {cell.source}: {type(self.shell.exc).__name__}: {self.shell.exc}") from self.shell.exc
+
+def doc_procs(execute:bool|str=True)->list:
+    "nbdev's documentation processors: running every cell (`execute`), only the added `show_doc` cells ('doc'), or none"
+    run = exec_all if execute is True else exec_doc_cells if execute == 'doc' else None
+    return [run if p is exec_show_docs else p for p in FilterDefaults().procs() if run is not None or p is not exec_show_docs]
 
 def frontmatter_as_heading(nb):
     "nbdev moves a notebook's `# Title` and `> description` into YAML frontmatter: bring them back as markdown"
@@ -82,10 +103,10 @@ def frontmatter_as_heading(nb):
     if fm.get('description'): text += f"\n\n{fm['description']}"
     nb.cells[0] = mk_cell(text, 'markdown')
 
-def process_nb(src:Path, dest:Path, execute:bool=True, cwd:Path=STAGE)->Path:
-    "Process the notebook `src` into `dest`, executing it from `cwd` (at the depth of `nbs/`) when `execute`"
+def process_nb(src:Path, dest:Path, execute:bool|str=True, cwd:Path=STAGE)->Path:
+    "Process the notebook `src` into `dest`, executing it (or with 'doc' its `show_doc` cells) from `cwd`, at the depth of `nbs/`"
     nb = read_nb(src)
-    nb.path_ = str(src)  # errors name it; its folder joins `sys.path`, as under nbdev-test
+    nb.path_ = str(Path(src).absolute())  # errors name it; its folder joins `sys.path`, as under nbdev-test
     dest.parent.mkdir(parents=True, exist_ok=True)
     cwd.mkdir(parents=True, exist_ok=True)
     with working_directory(cwd), modified_env(IN_TEST='1'):  # as under nbdev-test: notebooks keep their slow paths out
@@ -102,31 +123,36 @@ def page_name(nb_path:Path)->str:
 def _stale(src:Path, dest:Path, deps:list)->bool:
     return not dest.exists() or dest.stat().st_mtime < max(p.stat().st_mtime for p in [src, *deps])
 
-def _run_one(pair:tuple, allow_errors:bool=False)->bool:
+def tested_copy(src:Path, deps:list)->Path|None:
+    "The copy of `src` that `make test-notebooks` ran and saved with its outputs, if it holds `src`'s cells and is up to date"
+    copy = TESTED/src.relative_to(NBS)
+    if not copy.is_file() or _stale(src, copy, deps): return None
+    return copy if [c.source for c in read_nb(copy).cells] == [c.source for c in read_nb(src).cells] else None
+
+def _run_one(job:tuple, allow_errors:bool=False)->bool:
     "Process one notebook in a fresh Python, as `build_docs.py --notebook SRC DEST`; what it printed is shown if it failed"
-    src, dest = pair
+    src, dest, tested = job
     start = time.time()
-    cmd = [sys.executable, __file__, '--notebook', str(src), str(dest)] + (['--allow-errors'] if allow_errors else [])
+    cmd = ([sys.executable, __file__, '--notebook', str(tested or src), str(dest)] + (['--allow-errors'] if allow_errors else [])
+           + (['--doc-cells-only'] if tested else []))
     run = subprocess.run(cmd, capture_output=True, text=True)
     ok = run.returncode == 0
     kept_going = [l for l in run.stderr.splitlines() if l.startswith('kept going after')]
     report = '\n'.join(kept_going) if ok else f"{run.stdout}{run.stderr}"
-    print(f"  {src.name}: {'ok' if ok else 'FAILED'} in {time.time()-start:.0f}s" + (f"\n{report}" if report else ''), flush=True)
+    how = 'outputs of make test-notebooks' if tested else 'executed'
+    print(f"  {src.name}: {'ok' if ok else 'FAILED'} in {time.time()-start:.0f}s ({how})" + (f"\n{report}" if report else ''), flush=True)
     return ok
 
 def execute_modules(force:bool=False, n_workers:int=2, allow_errors:bool=False)->list:
-    "Process and execute `nbs/*.ipynb` into `_proc/.executed/`: those older than their notebook, the library or this script"
+    "Process `nbs/*.ipynb` into `_proc/.executed/`, those older than their notebook, the library or this script: from their tested copies, or executed"
     srcs = sorted(NBS.glob('*.ipynb'))
     dests = [EXECUTED/f'{page_name(s)}.ipynb' for s in srcs]
     deps = list((ROOT/get_config().lib_path.name).glob('*.py')) + [Path(__file__)]
-    todo = [(s, d) for s, d in zip(srcs, dests) if force or _stale(s, d, deps)]
-    if todo: print(f"executing {len(todo)} notebook(s) for the docs: {' '.join(s.name for s, _ in todo)}", flush=True)
+    todo = [(s, d, tested_copy(s, deps)) for s, d in zip(srcs, dests) if force or _stale(s, d, deps)]
+    if todo: print(f"processing {len(todo)} notebook(s) for the docs, {sum(t is None for *_, t in todo)} to execute", flush=True)
     oks = parallel(_run_one, todo, allow_errors=allow_errors, n_workers=n_workers, threadpool=True)
-    failed = [pair for pair, ok in zip(todo, oks) if not ok]
-    if failed:  # cells that train for a few seconds of wall clock can miss their marks beside another notebook: once more, alone
-        print(f"running again, one at a time: {' '.join(src.name for src, _ in failed)}", flush=True)
-        failed = [pair for pair in failed if not _run_one(pair, allow_errors=allow_errors)]
-    if failed: raise SystemExit(f"docs build failed: these notebooks did not run (errors above): {', '.join(s.name for s, _ in failed)}")
+    if failed := [src.name for (src, *_), ok in zip(todo, oks) if not ok]:
+        raise SystemExit(f"docs build failed: these notebooks did not run (errors above): {', '.join(failed)}")
     return dests
 
 def experiment_source(nb:Path)->Path:
@@ -313,9 +339,10 @@ def main():
     parser.add_argument('--n-workers', type=int, default=2, help='notebooks executed at once')
     parser.add_argument('--allow-errors', action='store_true', help="show a failing cell's error on its page and go on")
     parser.add_argument('--notebook', nargs=2, type=Path, metavar=('SRC', 'DEST'), help='only process and execute SRC into DEST')
+    parser.add_argument('--doc-cells-only', action='store_true', help="with --notebook: SRC holds its outputs; run only the docs' show_doc cells")
     args = parser.parse_args()
     exec_all.allow_errors = args.allow_errors
-    if args.notebook: process_nb(*args.notebook)
+    if args.notebook: process_nb(*args.notebook, execute='doc' if args.doc_cells_only else True)
     else: build(force=args.force, n_workers=args.n_workers, allow_errors=args.allow_errors)
 
 if __name__ == '__main__': main()

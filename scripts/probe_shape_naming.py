@@ -1,10 +1,11 @@
 """How fast a from-scratch tiny Tarsier learns to name the shape in one frame, at several learning rates side by side.
 
-    python scripts/probe_shape_naming.py [--steps 1600] [--clips 8200] [--lrs 1e-3 3e-4] [--radius 0.12 0.15]
+    python scripts/probe_shape_naming.py [--steps 1600] [--clips 8200] [--lrs 1e-3 3e-4] [--radius 0.12 0.15] [--vision-layers 2 3]
 
 One frame of a one-subject clip of the simple world (`synth.WORLDS["simple"]`, its subject radius replaced by
 `--radius` when given), the question "What shape is it?" and the shape's word as the answer. Each learning rate starts
-from the same random model (the training proof's `proof.PROOF_MODEL`, LeCun projector) and learns with AdamW, batch 32,
+from the same random model (the training proof's `proof.PROOF_MODEL`, LeCun projector; `--vision-layers` compares
+vision towers of other depths, each from its own random start) and learns with AdamW, batch 32,
 bf16 autocast, no schedule. Prints the loss and held-out accuracy on 200 other clips every 400 steps; chance is 0.25.
 A measurement, not a test: a few minutes on 2 CPU cores.
 """
@@ -40,11 +41,14 @@ def main():
     parser.add_argument('--steps', type=int, default=1600)
     parser.add_argument('--clips', type=int, default=8200, help=f'clips drawn; the last {HELD_OUT} are held out')
     parser.add_argument('--lrs', type=float, nargs='+', default=[1e-3, 3e-4])
+    parser.add_argument('--vision-layers', type=int, nargs='+', default=[PROOF_MODEL['vision_layers']],
+                        help="vision tower depths to compare (the features come from the second-to-last layer's output)")
     parser.add_argument('--radius', type=float, nargs=2, default=None, help='smallest and largest subject radius, fraction of the frame')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        start = tiny_tarsier(Path(tmp)/'start', seed=0, lecun_projector=True, **PROOF_MODEL)
-        start_model, processor = load(start, device='cpu')
+        starts = {depth: tiny_tarsier(Path(tmp)/f'start{depth}', seed=0, lecun_projector=True, **(PROOF_MODEL | dict(vision_layers=depth)))
+                  for depth in args.vision_layers}
+        start_model, processor = load(starts[args.vision_layers[0]], device='cpu')
         tokens = processor.tokenizer
         split = {shape: tokens(' ' + shape, add_special_tokens=False).input_ids for shape in synth.WORLDS['simple'].shapes}
         if any(len(ids) != 1 for ids in split.values()): raise SystemExit(f"each shape should be one token; the tokenizer gives {split}")
@@ -59,14 +63,14 @@ def main():
         train, test = data[:-HELD_OUT], data[-HELD_OUT:]
         print(f"torch threads {torch.get_num_threads()}, model {PROOF_MODEL}, radius {synth.WORLDS[world].subject_sizes}, "
               f"{len(train)} training frames, {len(test)} held out")
-        for lr in args.lrs:
-            model, _ = load(start, device='cpu')
+        for depth, lr in [(depth, lr) for depth in args.vision_layers for lr in args.lrs]:
+            model, _ = load(starts[depth], device='cpu')
             optimizer, rng, began = torch.optim.AdamW(model.train().parameters(), lr), random.Random(0), time.perf_counter()
             for step in range(1, args.steps + 1):
                 with torch.autocast('cpu', dtype=torch.bfloat16): loss = model(**batch(prompt, shape_ids, rng.sample(train, 32))).loss
                 optimizer.zero_grad(); loss.backward(); optimizer.step()
                 if step % 400 == 0:
-                    print(f"lr {lr:g}: step {step:5d}  {time.perf_counter() - began:4.0f} s  loss {loss.item():.3f}  "
+                    print(f"vision layers {depth}, lr {lr:g}: step {step:5d}  {time.perf_counter() - began:4.0f} s  loss {loss.item():.3f}  "
                           f"held-out accuracy {accuracy(model, prompt, shape_ids, test):.2f}", flush=True)
 
 if __name__ == '__main__': main()

@@ -19,8 +19,9 @@ from .video import read_frames, frame_grid, VideoReadError
 # %% auto #0
 __all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
            'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
-           'evaluate_command', 'train_command', 'proof_command', 'dream_stats_command', 'dream_results_command',
-           'benchmarks_command', 'run_command', 'autodq_command', 'synth_command', 'demo_command', 'main']
+           'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'dream_stats_command',
+           'dream_results_command', 'benchmarks_command', 'run_command', 'autodq_command', 'synth_command',
+           'demo_command', 'main']
 
 # %% ../nbs/99_cli.ipynb #da2e1b1d
 COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
@@ -57,7 +58,11 @@ def _add(parser, name:str, p, flag:bool, aliases:list):
     kw = dict(help=(p.docment or '') + (f" (default: {p.default})" if shown else ''))
     if p.anno is bool: kw.update(action='store_true')
     elif get_origin(p.anno) is list and get_args(p.anno) == (tuple,): kw.update(nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'))
-    elif p.anno is list or get_origin(p.anno) is list: kw.update(nargs='+', **(dict(action='extend', default=list(p.default or [])) if flag else {}))
+    elif p.anno is list or get_origin(p.anno) is list:
+        item = next((t for t in get_args(p.anno) if t in (int, float)), None)
+        kw.update(nargs='+', **({'type': item} if item else {}))
+        # repeated flags add up, but given values replace a default rather than add to it
+        if flag: kw.update(dict(default=list(p.default)) if p.default else dict(action='extend', default=[]))
     else:  # an int or a float (alone or in a union) is converted; anything else is read as text
         types_ = get_args(p.anno) if get_origin(p.anno) in (Union, types.UnionType) else (p.anno,)
         kw.update(type=next((t for t in types_ if t in (int, float)), str), **({'default': p.default} if has_default else {}))
@@ -193,25 +198,40 @@ def make_judge(cache:Path, # the judge's answer cache
 
 JUDGE_OPTIONS = {'cli.make_judge': 'judge_model local_model', JUDGE: 'base_url api_key_env azure_endpoint api_version concurrency timeout'} # how a command reaches an LLM judge
 
+def prediction_files(path:str|Path, # a prediction file or a folder of them
+                     benchmark:str|None=None # a benchmark or a set; for a file, the one benchmark it holds
+                    )->dict: # report name -> prediction file
+    "The prediction files to score and the name each is reported under: with `benchmark`, the file's own name does not matter."
+    from tarsier_nb.benchmarks import resolve_benchmarks
+    source = Path(path)
+    if not source.exists(): raise FileNotFoundError(f"{source}: no such prediction file or folder")
+    named = resolve_benchmarks(benchmark) if benchmark else None
+    if source.is_file():
+        if named is None: return {source.stem: source}
+        if len(named) != 1: raise ValueError(f"--benchmark {benchmark!r} stands for {len(named)} benchmarks; "
+                                             f"a single prediction file holds one: name it, e.g. {named[0].name}")
+        return {named[0].name: source}
+    files = {f.stem: f for f in sorted(source.glob('*.jsonl')) if '.shard' not in f.name}
+    if named is not None: files = {b.name: files[b.name] for b in named if b.name in files}
+    if not files: raise ValueError(f"{source}: no prediction files" + (f" of {benchmark} ({', '.join(b.name + '.jsonl' for b in named)})" if named else ''))
+    return files
+
 @command('evaluate', uses=JUDGE_OPTIONS, aliases={'out_dir': ['--out']})
 def evaluate_command(path:str, # a prediction file or a folder of them
-                     *, benchmark:str|None=None, # only this benchmark of the folder
+                     *, benchmark:str|None=None, # the benchmark a file holds (any file name), or the benchmarks of a folder to score
                      out_dir:str|None=None, # report folder (default: eval/ beside the predictions)
                      **options):
     "Metrics of prediction files: accuracy, CIDEr, judged open-ended QA."
     from tarsier_nb.benchmarks import BENCHMARKS
     from tarsier_nb.metrics import evaluate_predictions, summary_markdown
+    files = prediction_files(path, benchmark)
     source = Path(path)
-    if not source.exists(): raise FileNotFoundError(f"{source}: no such prediction file or folder")
-    files = [source] if source.is_file() else sorted(f for f in source.glob('*.jsonl') if '.shard' not in f.name)
-    if benchmark: files = [f for f in files if f.stem == benchmark]
-    if not files: raise ValueError(f"{source}: no prediction files" + (f" named {benchmark}.jsonl" if benchmark else ''))
     out = Path(out_dir or (source if source.is_dir() else source.parent)/'eval')
     judge, results = make_judge(out/'judge_cache.sqlite', required=False, **options), {}
-    for f in files:
-        group = BENCHMARKS[f.stem].group if f.stem in BENCHMARKS else None
-        if group == 'oe_qa' and judge is None: print(f"{f.stem}: open-ended QA needs a judge (--judge-model/--base-url/--local-model); skipped"); continue
-        results[f.stem] = evaluate_predictions(f, group=group, judge=judge, out_dir=out)
+    for name, f in files.items():
+        group = BENCHMARKS[name.lower()].group if name.lower() in BENCHMARKS else None
+        if group == 'oe_qa' and judge is None: print(f"{name}: open-ended QA needs a judge (--judge-model/--base-url/--local-model); skipped"); continue
+        results[name] = evaluate_predictions(f, group=group, judge=judge, out_dir=out, name=name)
     summary = summary_markdown(results)
     write_atomic(out/'summary.md', summary)
     print(summary)
@@ -226,15 +246,16 @@ def train_command(config:str, # a training config, e.g. configs/train/tiny_stage
     print(f"final checkpoint: {train(load_config(config, **options))}")
 
 # %% ../nbs/99_cli.ipynb #8612fbd6
-@command('proof', uses={'proof.run_proof': 'minutes stage1_share lora_minutes seed train_clips held_out_clips results'})
-def proof_command(out_dir:str='runs/proof', # output folder
+@command('proof', uses={'proof.run_proofs': 'seeds results model_out', 'proof.run_proof': 'steps stage1_share lora_steps train_clips held_out_clips'})
+def proof_command(out_dir:str='runs/proof', # output folder: a folder per seed and the summary
                   **options):
     "Train the tiny model on the synthetic world and show that it learns."
-    from tarsier_nb.proof import run_proof
+    from tarsier_nb.proof import run_proofs
     command = 'tarsier-nb ' + ' '.join(sys.argv[1:]) if sys.argv[1:2] == ['proof'] else ''
-    result = run_proof(out_dir, command=command, **options)
-    for key in ('mc_accuracy', 'blank_mc_accuracy', 'event_recall', 'blank_event_recall', 'train_minutes', 'lora_loss_drop'):
-        print(f"{key:>20}: {result[key]}")
+    summary = run_proofs(out_dir, command=command, **options)
+    print(f"seeds {summary['seeds']}: mean (lowest, highest)")
+    for key, mean in summary['mean'].items(): print(f"{key:>20}: {mean} ({summary['lowest'][key]}, {summary['highest'][key]})")
+    print('criteria met (on the means):', summary['criteria_met'])
     print(f"results: {Path(out_dir)/'training_proof.json'}  curves: {Path(out_dir)/'learning_curves.png'}")
 
 # %% ../nbs/99_cli.ipynb #624d6ebb
@@ -265,18 +286,20 @@ def _list_experiments(notebooks):
         print(f"{path.stem}: {EXPERIMENTS.get(path.stem, '')}")
         for name, p in notebook_parameters(path).items(): print(f"    {'-p ' + name + ' ' + p['default']:<36} {p['help']}")
 
-@command('run', uses={'experiments.run_experiment': 'name runs_dir notebooks log_output'},
+@command('run', uses={'experiments.run_experiment': 'name runs_dir notebooks'},
          aliases={'parameter': ['-p'], 'runs_dir': ['--runs'], 'list_experiments': ['--list']})
 def run_command(experiment:str='smoke', # an experiment notebook of nbs/experiments
                 *, parameter:list[tuple]=(), # set a parameter of the notebook (repeatable); values are read as YAML: 16, 0.5, true, [1, 2], text
                 list_experiments:bool=False, # list the experiments and their parameters, then stop
+                quiet:bool=False, # show papermill's cell counter, not the notebook's own prints and progress bars
                 **options):
     "Run an experiment notebook headless (papermill) into runs/<name>/."
     from tarsier_nb.experiments import ExperimentError, experiment_notebook, notebook_parameters, parse_parameters, run_experiment
     if list_experiments: return _list_experiments(options.get('notebooks'))
     parameters = parse_parameters(parameter, notebook_parameters(experiment_notebook(experiment, options.get('notebooks'))))
     start = time.perf_counter()
-    try: executed = run_experiment(experiment, parameters, command=shlex.join(['tarsier-nb', *sys.argv[1:]]), **options)
+    try: executed = run_experiment(experiment, parameters, command=shlex.join(['tarsier-nb', *sys.argv[1:]]),
+                                   progress=quiet, stream=not quiet, **options)
     except ExperimentError as e:
         print(f"tarsier-nb run: {e}", file=sys.stderr)
         raise SystemExit(1)

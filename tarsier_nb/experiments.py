@@ -108,8 +108,8 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
                    name:str|None=None, # the run's folder name; None: the experiment's name
                    runs_dir:str|Path='runs', # where run folders go
                    notebooks:str|Path|None=None, # see `experiments_dir`
-                   progress:bool=True, # papermill's cell progress bar
-                   log_output:bool=False, # echo the cells' outputs while they run
+                   progress:bool=True, # papermill's cell counter (on stderr)
+                   stream:bool=False, # the notebook's own prints and progress bars, on this process's stdout and stderr as they come
                    command:str='' # the command line, recorded in parameters.json
                   )->Path: # the executed notebook
     "Execute an experiment notebook with papermill in `runs_dir/name/`."
@@ -127,7 +127,7 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
     try:
         with this_python_kernel() as kernel:
             papermill.execute_notebook(str(source), str(executed), parameters=parameters, cwd=str(run), kernel_name=kernel,
-                                       progress_bar=progress, log_output=log_output)
+                                       progress_bar=progress, **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if stream else {}))
     except papermill.PapermillExecutionError as e:
         raise ExperimentError(f"{experiment} failed in cell {e.exec_count}: {e.ename}: {e.evalue}; "
                               f"the executed notebook with every output so far: {executed}") from None

@@ -282,7 +282,8 @@ def evaluate_predictions(path:str|Path, # a JSON Lines prediction file
                          judge:ChatJudge|None=None, # the LLM judge, needed for open-ended QA only
                          out_dir:str|Path|None=None, # where to write <name>.json and <name>.md; None: nowhere
                          concurrency:int=64, # open-ended QA: predictions in flight at once
-                         progress:bool=True # open-ended QA: show a progress bar
+                         progress:bool=True, # open-ended QA: show a progress bar
+                         name:str|None=None # the report's name (its files `<name>.json`, `.md`); None: the file's stem
                         )->dict: # name, path, group, datasets, scores, breakdown, counts, failures, notes
     "Score one prediction file the way the official Tarsier evaluation does."
     path = Path(path)
@@ -293,7 +294,7 @@ def evaluate_predictions(path:str|Path, # a JSON Lines prediction file
     group = group or infer_group(records, path.name)
     if group == 'oe_qa': scored = score_oe_qa(records, judge, concurrency, progress)
     else: scored = {'mc_qa': score_mc_qa, 'caption': score_captions, 'dream': score_dream}[group](records)
-    result = {'name': path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in records})} | scored
+    result = {'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in records})} | scored
     result['counts']['duplicates'] = duplicates
     if duplicates: result['notes'].insert(0, f"{duplicates} repeated records of the same sample left out (one record per dataset and idx)")
     if read.torn: result['notes'].insert(0, f"{path.name}, line {read.torn}: the last line is incomplete (a run stopped while writing?) and was left out")

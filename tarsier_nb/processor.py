@@ -95,7 +95,7 @@ def format_prompt(prompt:str, # user text, optionally with `<video>`/`<image>` a
     if formatted and t.turn_start:
         raise ValueError(f"prompt is already in the {t.name} chat format but has no {VIDEO_TOKEN}; expected {VIDEO_TOKEN} where the frames go")
     user, prefix = _user_and_prefix(text)
-    if n_images == 0: user = IMAGE_TOKEN * n_frames + ' ' + user.strip()
+    if n_images == 0: user = IMAGE_TOKEN * n_frames + (' ' if LLAVA_TURN.search(text) else '\n') + user.strip()
     return t.system + t.opener(t.user) + _fence_frames(user, t) + t.user_end + t.opener(t.assistant) + prefix
 
 # %% ../nbs/03_processor.ipynb #d6459bcd

@@ -218,14 +218,17 @@ def checkpoint_minutes(checkpoint:str|Path # a `checkpoint-N` folder
 
 class TrainingClock(TrainerCallback):
     "Minutes of training: logged, saved with each checkpoint, a checkpoint every `save_minutes`, a stop at `max_minutes`."
-    def __init__(self, max_minutes:float|None=None, save_minutes:float|None=None):
-        self.max_minutes, self.save_minutes, self.before, self.start = max_minutes, save_minutes, 0.0, None
+    def __init__(self, max_minutes:float|None=None, # stop once this many minutes have passed
+                 save_minutes:float|None=None, # ask for a checkpoint each time another this many minutes have passed
+                 clock=time.perf_counter # seconds, from any origin
+                ):
+        self.max_minutes, self.save_minutes, self.clock, self.before, self.start = max_minutes, save_minutes, clock, 0.0, None
 
-    def minutes(self)->float: return self.before + (time.perf_counter() - self.start) / 60 if self.start else self.before
+    def minutes(self)->float: return self.before + (self.clock() - self.start) / 60 if self.start is not None else self.before
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.global_step: self.before = checkpoint_minutes(Path(args.output_dir)/f'checkpoint-{state.global_step}')
-        self.start = time.perf_counter()
+        self.start = self.clock()
         self.next_save = self.save_minutes * (math.floor(self.before / self.save_minutes) + 1) if self.save_minutes else None
 
     def on_step_end(self, args, state, control, **kwargs):

@@ -183,7 +183,11 @@ def _read_video(path, n_frames, start, end, fps, backend):
     indices = sample_indices(video.timestamps, n_frames, start, end, fps, duration, str(path))
     try: arrays = video.get(indices)
     except VideoReadError: raise
-    except Exception as e: raise VideoReadError(f"{path}: decoding frames {indices} failed ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        why = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
+        if backend != 'auto' or not isinstance(video, DecordVideo): raise VideoReadError(f"{path}: decoding frames {indices} failed ({why})") from None
+        try: arrays = PyAVVideo(path).get(indices)  # decord cannot copy out some frame sizes (48×32, for one)
+        except Exception as e2: raise VideoReadError(f"{path}: decoding frames {indices} failed (decord: {why}; pyav: {type(e2).__name__}: {e2})") from None
     return Clip([Image.fromarray(a) for a in arrays], indices, [video.timestamps[i] for i in indices], video.fps, duration, str(path))
 
 def _read_gif(path, n_frames, start, end, fps):

@@ -47,6 +47,12 @@ def test_evaluate_writes_numbers_and_a_summary(setup, tmp_path):
     report = json.loads((tmp_path/'eval'/'synth-mc.json').read_text())
     assert report['counts']['records'] == len(lines(tmp_path/'synth-mc.jsonl'))
     assert (tmp_path/'eval'/'summary.md').exists() and 'synth-mc' in result.stdout
+    renamed = tmp_path/'elsewhere'/'preds.jsonl'  # any file name, with --benchmark: scored as that benchmark
+    renamed.parent.mkdir(); shutil.copy(tmp_path/'synth-mc.jsonl', renamed)
+    again = run_cli('evaluate', renamed, '--benchmark', 'SYNTH-MC')
+    assert again.returncode == 0, again.stderr
+    other = json.loads((renamed.parent/'eval'/'synth-mc.json').read_text())
+    assert (other['name'], other['group'], other['scores']) == ('synth-mc', 'mc_qa', report['scores'])
 
 @needs_annotations
 def test_missing_videos_are_listed_first_and_recorded_as_failures(setup, tmp_path):

@@ -34,15 +34,17 @@ def test_train_then_resume_then_load(tmp_path):
     assert whole.keys() == again.keys() and all(torch.equal(whole[k], again[k]) for k in whole)
 
 def test_proof_command_end_to_end(tmp_path):
-    "`tarsier-nb proof` at toy size: both stages, LoRA, scoring with and without frames, the results and the curves."
+    "`tarsier-nb proof` at toy size: both stages, LoRA, scoring with and without frames, for one seed: the results and the curves."
     results = tmp_path/'results'/'proof.json'
-    done = run_cli('proof', tmp_path/'proof', '--minutes', '0.3', '--lora-minutes', '0.1', '--train-clips', '12',
-                   '--held-out-clips', '4', '--results', results)
+    done = run_cli('proof', tmp_path/'proof', '--steps', '20', '--lora-steps', '6', '--train-clips', '12',
+                   '--held-out-clips', '4', '--seeds', '3', '--results', results)
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'mc_accuracy' in done.stdout and 'learning_curves.png' in done.stdout
-    written = json.loads(results.read_text())
-    for key in ('mc_accuracy', 'event_recall', 'blank_mc_accuracy', 'blank_event_recall', 'train_minutes', 'lora_loss_drop', 'command', 'seed'):
-        assert key in written, key
-    assert written['command'].startswith('tarsier-nb proof ') and written['clips'] == 4
+    summary, seed = json.loads(results.read_text()), json.loads((results.parent/'proof_seed3.json').read_text())
+    for key in ('mc_accuracy', 'event_recall', 'blank_mc_accuracy', 'blank_event_recall', 'train_minutes', 'lora_loss_drop'):
+        assert summary['mean'][key] == seed[key], key
+    assert summary['seeds'] == [3] and seed['seed'] == 3 and seed['steps'] == dict(stage1=10, stage2=10, lora=6)
+    assert summary['command'].startswith('tarsier-nb proof ') and '--seeds 3' in seed['command'] and seed['clips'] == 4
     assert results.with_suffix('.png').stat().st_size > 0 and (tmp_path/'proof'/'learning_curves.png').is_file()
-    assert written == json.loads((tmp_path/'proof'/'training_proof.json').read_text())
+    assert summary == json.loads((tmp_path/'proof'/'training_proof.json').read_text())
+    assert seed == json.loads((tmp_path/'proof'/'seed3'/'training_proof.json').read_text())
