@@ -1,4 +1,3 @@
-__version__ = "0.0.1"
 """Notebook-first, reproducible research package for Tarsier video-description models.
 
 Docs: https://tarsier-nb.github.io/tarsier_nb/index.html.md"""
@@ -11,7 +10,10 @@ __all__ = []
 # %% ../nbs/index.ipynb #a805b36f
 import importlib
 
-PUBLIC = {  # name -> the module it lives in, in reading order
+__version__ = "0.0.1" # the package's version (pyproject.toml reads it from here)
+MODULES = ('records', 'video', 'synth', 'processor', 'model', 'tarsier2', 'inference', 'data', 'train', 'benchmarks', 'judge',
+           'metrics', 'proof', 'autodq', 'figures', 'experiments', 'cli') # the package's modules, in reading order
+PUBLIC = {  # module -> the main names that live in it
     'video': 'read_frames frame_grid write_video Clip VideoReadError',
     'synth': 'generate_world',
     'processor': 'TarsierProcessor format_prompt',
@@ -23,7 +25,7 @@ PUBLIC = {  # name -> the module it lives in, in reading order
     'benchmarks': 'predict resolve_benchmarks load_annotations',
     'judge': 'OpenAIJudge LocalJudge',
     'metrics': 'evaluate_predictions',
-    'proof': 'run_proof',
+    'proof': 'run_proof run_proofs',
     'figures': 'all_figures',
     'experiments': 'run_experiment'}
 HOMES = {name: module for module, names in PUBLIC.items() for name in names.split()}
@@ -32,7 +34,7 @@ __all__ = list(HOMES)
 def __getattr__(name:str):
     "A public name (or a module) of the package, imported from its home module on first use."
     if name in HOMES: return getattr(importlib.import_module(f'{__name__}.{HOMES[name]}'), name)
-    if name in PUBLIC or name in ('records', 'autodq', 'cli'): return importlib.import_module(f'{__name__}.{name}')
+    if name in MODULES: return importlib.import_module(f'{__name__}.{name}')
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def __dir__(): return sorted([*globals(), *HOMES])

@@ -18,7 +18,7 @@ import yaml
 from .records import repo_root, write_json
 
 # %% ../nbs/19_experiments.ipynb #129d6ad8
-EXPERIMENTS = {'smoke': 'the whole pipeline offline on the synthetic world, in minutes on a CPU',
+EXPERIMENTS = {'smoke': 'a shipped tiny model that reads the video, then the whole pipeline offline on the synthetic world, in minutes on a CPU',
                'quick_start': 'describe a video with a checkpoint',
                'predict': 'benchmark inference and evaluation',
                'autodq': 'AutoDQ of description predictions',
