@@ -290,7 +290,9 @@ def write_video(path:str|Path, # output file: a container of `CONTAINERS`, or a 
             stream = container.add_stream(codec or CONTAINERS[ext][1], rate=Fraction(fps).limit_denominator(1001))
             stream.width, stream.height, stream.pix_fmt = w, h, 'yuv420p'
             if stream.codec_context.name == 'libx264': stream.options = {'crf': '18', 'preset': 'veryfast', 'threads': '1'}
-            for image in images: container.mux(stream.encode(av.VideoFrame.from_image(image)))
+            for image in images:  # converted to the stream's pixels here: left to the encoder, libx264 in this FFmpeg build now and then wrote other bytes for the same frames
+                pixels = av.VideoFrame.from_image(image).reformat(format=stream.pix_fmt).to_ndarray()
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format=stream.pix_fmt)))
             container.mux(stream.encode())
     return path
 
