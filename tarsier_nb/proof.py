@@ -301,8 +301,9 @@ PROOF_MODEL_DIR = 'data/proof_model' # where the repository keeps the first seed
 
 def _commit()->str|None:
     "The repository's commit, with '+changes' when its tracked files differ from it; None outside a git checkout."
-    root, git = repo_root(), ['git', '-C', str(repo_root())]
+    root = repo_root()
     if root is None or not (root/'.git').exists(): return None
+    git = ['git', '-C', str(root)]
     head = subprocess.run(git + ['rev-parse', 'HEAD'], capture_output=True, text=True).stdout.strip() or None
     changed = subprocess.run(git + ['status', '--porcelain', '--untracked-files=no'], capture_output=True, text=True).stdout.strip()
     return head and head + ('+changes' if changed else '')
