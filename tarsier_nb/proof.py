@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/proof.html.md"""
 
 # %% auto #0
 __all__ = ['PROOF_WORLD', 'TRAIN_CLIPS', 'HELD_OUT_CLIPS', 'N_FRAMES', 'PROOF_MODEL', 'PROOF_STEPS', 'LORA_STEPS', 'CURVE_POINTS',
-           'PROOF_LORA', 'THRESHOLDS', 'CHANCE', 'RECIPE_FIELDS', 'SUMMARY_KEYS', 'SHARED_KEYS', 'PROOF_MODEL_DIR',
+           'PROOF_RECIPE', 'PROOF_LORA', 'THRESHOLDS', 'CHANCE', 'SUMMARY_KEYS', 'SHARED_KEYS', 'PROOF_MODEL_DIR',
            'plain_words', 'event_recall', 'blank_frames', 'HeldOut', 'score', 'proof_mixtures', 'proof_config',
            'stage_minutes', 'checkpoints', 'curve', 'plot_curves', 'loss_drop', 'verdict', 'run_proof', 'summarize',
            'ship_model', 'run_proofs']
@@ -115,6 +115,13 @@ PROOF_STEPS = 4800 # optimizer steps of stage 1 + stage 2, batch 16: what fits 3
 LORA_STEPS = 400 # steps of the LoRA stage-2 run
 CURVE_POINTS = 5 # checkpoints per stage, evenly spaced in steps, for the learning curves
 
+PROOF_RECIPE = dict(freeze_vision=False,  # random tiny tower: no pretrained CLIP exists offline, so it trains
+                    learning_rate=3e-4, warmup_ratio=0.03,  # at 1e-3 the random vision tower stalls on shapes (scripts/probe_shape_naming.py)
+                    lr_schedule='constant',  # still learning fast at the end of each stage: a decay would spend steps at a small rate
+                    per_device_batch_size=16,
+                    precision='bf16-mixed',  # bf16 matmuls: 1.5x the steps of fp32 on this CPU (scripts/bench_cpu_precision.py)
+                    cache_frames=True, loss_weighting='sample') # the `TrainConfig` fields both stages share, recorded with each run
+
 def proof_config(stage:int, # 1 or 2
                  model:str|Path, # the checkpoint to start from
                  output_dir:str|Path, # where the stage writes
@@ -124,13 +131,9 @@ def proof_config(stage:int, # 1 or 2
                  **changes # other `TrainConfig` fields, e.g. lora
                 )->TrainConfig:
     "The `TrainConfig` of one stage of the proof."
-    fields = dict(freeze_vision=False,  # random tiny tower: no pretrained CLIP exists offline, so it trains
-                  learning_rate=3e-4, warmup_ratio=0.03,  # at 1e-3 the random vision tower stalls on shapes (scripts/probe_shape_naming.py)
-                  lr_schedule='constant',  # still learning fast at the end of each stage: a decay would spend steps at a small rate
-                  per_device_batch_size=16, max_steps=steps, save_steps=max(steps // CURVE_POINTS, 1),
-                  logging_steps=min(25, max(steps // 40, 1)),  # a loss curve of about 40 points, even for a short run
-                  precision='bf16-mixed',  # bf16 matmuls: 1.5x the steps of fp32 on this CPU (scripts/bench_cpu_precision.py)
-                  cache_frames=True, loss_weighting='sample', seed=seed)
+    fields = PROOF_RECIPE | dict(max_steps=steps, save_steps=max(steps // CURVE_POINTS, 1),
+                                 logging_steps=min(25, max(steps // 40, 1)),  # a loss curve of about 40 points, even for a short run
+                                 seed=seed)
     return TrainConfig(model=str(model), output_dir=str(output_dir), mixture=str(mixture), stage=stage, **(fields | changes))
 
 # %% ../nbs/12_proof.ipynb #0020pr20
@@ -218,8 +221,6 @@ def _trained(config:TrainConfig)->Path:
     done = Path(config.output_dir)
     return done/'final' if (done/'final'/'config.json').is_file() and (done/'log_history.json').is_file() else train(config)
 
-RECIPE_FIELDS = ('freeze_vision', 'learning_rate', 'lr_schedule', 'warmup_ratio', 'per_device_batch_size', 'precision', 'loss_weighting') # recorded per run
-
 def _settled(out:Path, settings:dict):
     "Record the run's settings in `out`, or refuse a folder that holds a run made with other ones."
     path = out/'settings.json'
@@ -243,10 +244,8 @@ def run_proof(out_dir:str|Path, # everything goes here
     out.mkdir(parents=True, exist_ok=True)
     steps1 = max(int(round(steps * stage1_share)), 1)
     stage_steps = dict(stage1=steps1, stage2=max(steps - steps1, 1), lora=lora_steps)
-    recipe = {f'stage{stage}': {k: v for k, v in dataclasses.asdict(proof_config(stage, '', '', '', 1)).items() if k in RECIPE_FIELDS}
-              for stage in (1, 2)}
     _settled(out, dict(steps=stage_steps, seed=seed, train_clips=train_clips, held_out_clips=held_out_clips, world=PROOF_WORLD,
-                       model=PROOF_MODEL, n_frames=N_FRAMES, recipe=recipe, lora=PROOF_LORA))
+                       model=PROOF_MODEL, n_frames=N_FRAMES, recipe=PROOF_RECIPE, lora=PROOF_LORA))
     if (out/'training_proof.json').is_file(): return read_json(out/'training_proof.json')
     torch.manual_seed(seed)
     world_dir, held_out_dir = _world_dir(out/'world', train_clips, seed), _world_dir(out/'held_out', held_out_clips, seed + 1)
