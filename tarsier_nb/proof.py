@@ -309,7 +309,8 @@ def _commit()->str|None:
 
 def ship_model(run:dict, # a `run_proof` result
                run_dir:str|Path, # its folder
-               dest:str|Path # the folder to (re)write
+               dest:str|Path, # the folder to (re)write
+               commit:str|None=None # the code's commit when the run began; None: the checkout's now (`_commit`)
               )->Path:
     "Copy a proof run's final checkpoint (safetensors and configs, no pickles) to `dest` with `PROVENANCE.json`."
     with replacing(dest) as tmp:
@@ -317,7 +318,7 @@ def ship_model(run:dict, # a `run_proof` result
         for f in sorted((Path(run_dir)/'stage2'/'final').iterdir()):
             if f.suffix not in ('.bin', '.pt', '.pth'): shutil.copy(f, tmp/f.name)
         write_json(tmp/'PROVENANCE.json', dict(
-            what="the final checkpoint (stage 2) of a tarsier_nb training proof run", command=run['command'], seed=run['seed'], commit=_commit(),
+            what="the final checkpoint (stage 2) of a tarsier_nb training proof run", command=run['command'], seed=run['seed'], commit=commit or _commit(),
             written=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), steps=run['steps'],
             train_clips=run['train_clips'], held_out=dict(seed=run['seed'] + 1, clips=run['clips'], world=run['world']),
             results={k: run[k] for k in ('mc_accuracy', 'event_recall', 'blank_mc_accuracy', 'blank_event_recall')}))
@@ -331,7 +332,7 @@ def run_proofs(out_dir:str|Path, # a folder per seed goes here (`seed0`, ...), a
                **proof_kwargs # `run_proof` arguments: steps, stage1_share, lora_steps, train_clips, held_out_clips
               )->dict:
     "The proof for each seed, then their summary in `out_dir/training_proof.json` and every seed's curves in one PNG."
-    out = Path(out_dir)
+    out, commit = Path(out_dir), _commit()  # before the results below change tracked files
     command = command or f"tarsier-nb proof {out_dir} --seeds {' '.join(map(str, seeds))}"
     runs = [run_proof(out/f'seed{seed}', seed=seed, command=command, **proof_kwargs) for seed in seeds]
     summary = summarize(runs) | dict(command=command)
@@ -342,5 +343,5 @@ def run_proofs(out_dir:str|Path, # a folder per seed goes here (`seed0`, ...), a
         write_json(results, summary)
         write_atomic(results.with_suffix('.png'), (out/'learning_curves.png').read_bytes())
         for run in runs: write_json(results.with_name(f"{results.stem}_seed{run['seed']}.json"), run)
-    if model_out: ship_model(runs[0], out/f'seed{seeds[0]}', model_out)
+    if model_out: ship_model(runs[0], out/f'seed{seeds[0]}', model_out, commit)
     return summary
