@@ -25,7 +25,7 @@ setup: $(STAMP)
 
 # the whole pipeline offline on the synthetic world (nbs/experiments/smoke.ipynb) into runs/smoke/
 smoke: setup
-	$(BIN)/tarsier-nb run smoke
+	$(BIN)/tarsier-nb run smoke --overwrite
 
 demo: setup
 	$(BIN)/tarsier-nb demo runs/demo

@@ -15,15 +15,16 @@ from huggingface_hub import hf_hub_download
 from tqdm.auto import tqdm
 
 from .records import (GROUPS, PLACEHOLDER, add_sample_ids, append_jsonl, is_placeholder, read_jsonl, sample_prompt,
-                                truncate_torn_tail, video_file_of, write_jsonl)
+                                read_json, settled, truncate_torn_tail, video_file_of, write_json, write_jsonl)
 from .video import VIDEO_EXTS, GIF_EXTS, read_frames
 from .synth import ANNOTATION_FILES
-from .inference import describe_batch
+from .inference import describe_batch, weights_fingerprint
 
 # %% auto #0
-__all__ = ['VID_PATTERNS', 'BENCHMARKS', 'SETS', 'HUB_ID', 'ANY_EXTENSION', 'ANY_DEPTH', 'SHARD_FILE', 'Benchmark',
+__all__ = ['VID_PATTERNS', 'BENCHMARKS', 'SETS', 'HUB_ID', 'ANY_EXTENSION', 'ANY_DEPTH', 'FORCE', 'SHARD_FILE', 'Benchmark',
            'resolve_benchmarks', 'annotation_path', 'load_annotations', 'VideoFinder', 'resolve_videos', 'shard_path',
-           'default_shard', 'predict_batch', 'predict', 'merge_shards']
+           'default_shard', 'predict_batch', 'settings_file', 'prediction_settings', 'predict', 'failures',
+           'merge_shards']
 
 # %% ../nbs/09_benchmarks.ipynb #db18c815
 @dataclass(frozen=True)
@@ -267,14 +268,46 @@ def _prepared_batches(todo:list, batch_size:int, videos:dict, n_frames:int):
             current, pending = pending, submit(k + 1)
             yield batch, [job.result() for job in current]
 
-def _done_ids(path:Path)->set:
-    "The sample_ids already in a predictions file, after cutting a torn last line."
-    if not path.exists(): return set()
+def settings_file(predictions:str|Path # a predictions file
+                 )->Path:
+    "The JSON file beside a predictions file that records what made it: `{name}.settings.json`."
+    predictions = Path(predictions)
+    return predictions.with_name(predictions.stem + '.settings.json')
+
+def prediction_settings(model, # the loaded model
+                        benchmark:Benchmark, # what it answers
+                        n_frames:int, # frames per video
+                        max_new_tokens:int # longest answer
+                       )->dict:
+    "What makes a benchmark's predictions what they are."
+    import transformers
+    from tarsier_nb import __version__
+    return dict(benchmark=benchmark.name, model=str(model.name_or_path), weights=weights_fingerprint(model), dtype=str(model.dtype),
+                n_frames=n_frames, decoding='greedy', max_new_tokens=max_new_tokens, tarsier_nb=__version__,
+                transformers=transformers.__version__)
+
+FORCE = 'pass force=True (--force) to start it over, or write to another file (--out-dir)' # what a refused resume can do
+
+def _earlier(path:Path, by_id:dict, keep_failed:bool)->list:
+    "The lines an earlier run left in `path` that count as done, after cutting a torn tail and (unless kept) its failed samples."
+    if not path.exists(): return []
     truncate_torn_tail(path)
-    records = read_jsonl(path)
-    for number, r in zip(records.lines, records):
+    lines = read_jsonl(path)
+    for number, r in zip(lines.lines, lines):
         if 'sample_id' not in r: raise ValueError(f"{path}, line {number}: no 'sample_id'; expected a file written by predict")
-    return {r['sample_id'] for r in records}
+        now = by_id.get(r['sample_id'])
+        if now is not None and {k: v for k, v in r.items() if k not in ('prediction', 'error')} != now:
+            raise ValueError(f"{path}, line {number}: sample {r['sample_id']!r} was predicted from another annotation record "
+                             f"than the one given now (the annotations changed); {FORCE}")
+    kept = [r for r in lines if keep_failed or 'error' not in r]
+    if len(kept) < len(lines): write_jsonl(path, kept)
+    return kept
+
+def _in_order(path:Path, order:dict):
+    "Rewrite `path` in record order (sample ids `order` does not know go last), when it is not."
+    lines = read_jsonl(path)
+    ordered = sorted(lines, key=lambda r: order.get(r['sample_id'], len(order)))
+    if ordered != list(lines): write_jsonl(path, ordered)
 
 def predict(model, processor, # a loaded Tarsier model and its processor
             benchmark:Benchmark|str, # the records' benchmark
@@ -286,24 +319,47 @@ def predict(model, processor, # a loaded Tarsier model and its processor
             shard:tuple|None=None, # (i, n): take records[i::n]; None: `default_shard()`
             limit:int|None=None, # only the first `limit` records (before sharding)
             max_new_tokens:int=512, # longest answer, tokens
+            keep_failed:bool=False, # keep the samples an earlier run failed instead of trying them again
+            force:bool=False, # start over: delete the file (and its settings) first
             progress:bool=True # show a progress bar
            )->Path:
     "Greedy predictions for a benchmark's records, appended to `out_path`; resumable, one line per sample."
     b, (i, n) = _benchmark(benchmark), _check_shard(default_shard() if shard is None else shard)
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    selected = add_sample_ids(records, b.name)[:limit][i::n]
+    if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}")
+    if limit is not None and limit < 0: raise ValueError(f"limit must be >= 0 (or None for all), got {limit}")
+    records = add_sample_ids(records, b.name)
+    selected = records[:limit][i::n]
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    done = _done_ids(out_path)
+    if force: out_path.unlink(missing_ok=True); settings_file(out_path).unlink(missing_ok=True)
+    settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens), {r['sample_id']: r for r in records}
+    if out_path.exists() and any('prediction' in r for r in read_jsonl(out_path)):
+        if not settings_file(out_path).exists():
+            raise ValueError(f"{out_path} holds predictions without {settings_file(out_path).name}, the record of what made them; {FORCE}")
+        settled(settings_file(out_path), settings, str(out_path), FORCE)
+    else: write_json(settings_file(out_path), settings)  # nothing predicted yet: these settings make the file
+    earlier = _earlier(out_path, by_id, keep_failed)
+    done = {r['sample_id'] for r in earlier}
     todo = [r for r in selected if r['sample_id'] not in done]
     bar = tqdm(total=len(selected), initial=len(selected) - len(todo), unit='sample', desc=f"{b.name} {i}/{n}" if n > 1 else b.name,
                disable=not progress)
+    failed = 0
     with bar, open(out_path, 'a', encoding='utf-8') as f:
         for batch, prepared in _prepared_batches(todo, batch_size, videos, n_frames):
-            answers = _answers(model, processor, prepared, n_frames, max_new_tokens)
-            append_jsonl(f, [_outcome(r, a) for r, a in zip(batch, answers)])
+            outcomes = [_outcome(r, a) for r, a in zip(batch, _answers(model, processor, prepared, n_frames, max_new_tokens))]
+            append_jsonl(f, outcomes)
+            failed += sum('error' in o for o in outcomes)
+            if failed: bar.set_postfix(failed=failed)
             bar.update(len(batch))
+    if todo and done: _in_order(out_path, {r['sample_id']: k for k, r in enumerate(records)})
     return out_path
+
+def failures(path:str|Path # a predictions file
+            )->tuple: # (samples, [(sample_id, error), ...])
+    "How many samples a predictions file holds, and the ones that failed with their reasons."
+    lines = read_jsonl(path)
+    return len(lines), [(r['sample_id'], r['error']) for r in lines if 'error' in r]
 
 # %% ../nbs/09_benchmarks.ipynb #6b3b0ad4
 SHARD_FILE = re.compile(r'\.shard(\d+)of(\d+)\.jsonl$')
@@ -344,4 +400,11 @@ def merge_shards(out_dir:str|Path, # folder holding the shard files
     for r in merged:
         if r['sample_id'] in seen: raise ValueError(f"{out_dir}: sample_id {r['sample_id']!r} is in more than one of {names}")
         seen.add(r['sample_id'])
-    return write_jsonl(shard_path(out_dir, benchmark_name), merged)
+    made = {files[key].name: read_json(settings_file(files[key]), f"the settings that made {files[key]}")
+            for key in sorted(files) if settings_file(files[key]).exists()}
+    if made and (len(made) < len(files) or any(m != next(iter(made.values())) for m in made.values())):
+        raise ValueError(f"{out_dir}: the shards of {benchmark_name} were not all made with the same settings "
+                         f"({ {name: made.get(name, 'not recorded') for name in names} }); rerun the odd ones with --force")
+    merged_path = shard_path(out_dir, benchmark_name)
+    if made: write_json(settings_file(merged_path), next(iter(made.values())))
+    return write_jsonl(merged_path, merged)

@@ -156,7 +156,8 @@ def _merge_when_complete(out, benchmark, n_records, count):
     merge_shards(out, benchmark.name)
     return True
 
-@command('predict', uses=MODEL_OPTIONS | {'benchmarks.predict': 'n_frames batch_size max_new_tokens'}, aliases={'n_frames': ['--frames'], 'out_dir': ['--out']})
+@command('predict', uses=MODEL_OPTIONS | {'benchmarks.predict': 'n_frames batch_size max_new_tokens keep_failed force'},
+         aliases={'n_frames': ['--frames'], 'out_dir': ['--out'], 'keep_failed': ['--no-retry-failed']})
 def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, caption, mc_qa, oe_qa, all, synth, next-qa, ...
                     model:str, # checkpoint folder or hub id
                     out_dir:str, # folder for the <benchmark>.jsonl prediction files
@@ -165,8 +166,9 @@ def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, cap
                     limit:int|None=None, # only the first N samples of each benchmark
                     shard:str|None=None, # I/N: this process takes every N-th sample from I (default: from torchrun/accelerate)
                     **options):
-    "Run a model on benchmarks: resumable, sharded prediction files."
-    from tarsier_nb.benchmarks import resolve_benchmarks, load_annotations, annotation_path, resolve_videos, predict, default_shard, shard_path
+    "Run a model on benchmarks: resumable, sharded prediction files; exits 1 when every sample of a benchmark failed."
+    from tarsier_nb.benchmarks import (resolve_benchmarks, load_annotations, annotation_path, resolve_videos, predict, default_shard, shard_path,
+                                       failures)
     from tarsier_nb.inference import load
     shard = parse_shard(shard) if shard else default_shard()
     out, plans = Path(out_dir), []
@@ -176,10 +178,15 @@ def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, cap
         print(f"{b.name}: {len(records)} samples, {len(missing)} videos missing" + (f" (e.g. {missing[0][1]!r})" if missing else ''))
         plans.append((b, records, found))
     tarsier, processor = load(model, **_given(options, LOAD))
+    all_failed = []
     for b, records, found in plans:
         path = predict(tarsier, processor, b, records, found, shard_path(out, b.name, shard), shard=shard, **_given(options, 'benchmarks.predict'))
         merged = shard[1] > 1 and _merge_when_complete(out, b, len(records), shard[1])
-        print(f"{b.name}: {path}" + (f" → merged into {out/(b.name + '.jsonl')}" if merged else ''))
+        samples, failed = failures(path)
+        print(f"{b.name}: {path}: {samples} samples, {len(failed)} failed" + (f" (first: {failed[0][0]}: {failed[0][1]})" if failed else '')
+              + (f" → merged into {out/(b.name + '.jsonl')}" if merged else ''))
+        if samples and len(failed) == samples: all_failed.append(b.name)
+    if all_failed: raise SystemExit(f"tarsier-nb predict: every sample of {', '.join(all_failed)} failed; the reasons are in the files above")
 
 # %% ../nbs/99_cli.ipynb #1ef4600c
 JUDGE = 'judge.OpenAIJudge'
@@ -286,7 +293,7 @@ def _list_experiments(notebooks):
         print(f"{path.stem}: {EXPERIMENTS.get(path.stem, '')}")
         for name, p in notebook_parameters(path).items(): print(f"    {'-p ' + name + ' ' + p['default']:<36} {p['help']}")
 
-@command('run', uses={'experiments.run_experiment': 'name runs_dir notebooks'},
+@command('run', uses={'experiments.run_experiment': 'name runs_dir notebooks overwrite'},
          aliases={'parameter': ['-p'], 'runs_dir': ['--runs'], 'list_experiments': ['--list']})
 def run_command(experiment:str='smoke', # an experiment notebook of nbs/experiments
                 *, parameter:list[tuple]=(), # set a parameter of the notebook (repeatable); values are read as YAML: 16, 0.5, true, [1, 2], text

@@ -9,7 +9,7 @@ __all__ = ['EXPERIMENTS', 'KERNEL_NAME', 'experiments_dir', 'experiment_notebook
            'absolute_paths', 'ExperimentError', 'this_python_kernel', 'run_experiment']
 
 # %% ../nbs/19_experiments.ipynb #47b83c1d
-import ast, json, os, sys, tempfile
+import ast, json, os, shutil, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,7 +69,18 @@ def parse_parameters(pairs:list, # (name, text) pairs, e.g. from `-p n_frames 16
         if isinstance(_literal(declared[name]['default']), str): values[name] = text; continue
         try: values[name] = yaml.safe_load(text)
         except yaml.YAMLError as e: raise ValueError(f"parameter {name}: cannot read {text!r} as a value ({e.problem})") from None
+        _check_kind(name, values[name], _literal(declared[name]['default']))
     return values
+
+_KINDS = {bool: 'true or false', int: 'an integer', float: 'a number', list: 'a list like [1, 2]', dict: 'a mapping like {a: 1}'} # a default's type -> what a value must be
+
+def _check_kind(name:str, value, default):
+    "Refuse a value of another kind than the parameter's default (a default of None or an expression takes anything)."
+    kind = type(default)
+    if kind not in _KINDS: return
+    fits = (isinstance(value, bool) if kind is bool else isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float
+            else isinstance(value, kind) and not isinstance(value, bool))
+    if not fits: raise ValueError(f"parameter {name}: expected {_KINDS[kind]} (its default is {default!r}), got {value!r}")
 
 # %% ../nbs/19_experiments.ipynb #e099515e
 def absolute_paths(value, # a parameter's value
@@ -110,7 +121,8 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
                    notebooks:str|Path|None=None, # see `experiments_dir`
                    progress:bool=True, # papermill's cell counter (on stderr)
                    stream:bool=False, # the notebook's own prints and progress bars, on this process's stdout and stderr as they come
-                   command:str='' # the command line, recorded in parameters.json
+                   command:str='', # the command line, recorded in parameters.json
+                   overwrite:bool=False # replace an earlier run of the same name (its whole folder) instead of refusing
                   )->Path: # the executed notebook
     "Execute an experiment notebook with papermill in `runs_dir/name/`."
     import papermill
@@ -121,6 +133,10 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
         raise ValueError(f"unknown parameter(s) {unknown} for {experiment}; the notebook declares {list(declared)}")
     parameters = {k: absolute_paths(v) for k, v in (parameters or {}).items()}
     run = Path(runs_dir)/(name or experiment)
+    if run.is_dir() and any(run.iterdir()):
+        if not overwrite: raise FileExistsError(f"{run} holds an earlier run ({', '.join(sorted(p.name for p in run.iterdir())[:4])}, …); "
+                                                f"pass overwrite=True (--overwrite) to replace it, or another name (--name)")
+        shutil.rmtree(run)
     run.mkdir(parents=True, exist_ok=True)
     write_json(run/'parameters.json', dict(experiment=experiment, notebook=str(source), parameters=parameters, command=command))
     executed = run/f'{experiment}.ipynb'

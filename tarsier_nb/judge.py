@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/judge.html.md"""
 
 # %% ../nbs/10_judge.ipynb #4a4b96df
 from __future__ import annotations
-import ast, asyncio, hashlib, io, json, os, random, re, sqlite3, threading, tokenize, warnings
+import ast, asyncio, hashlib, io, json, os, random, re, sqlite3, sys, threading, tokenize, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +23,7 @@ from .records import check_messages
 # %% auto #0
 __all__ = ['FENCE', 'JSON_NAMES', 'REASK', 'MAX_WAIT', 'TINY_CHAT_TEMPLATE', 'JudgeError', 'excerpt', 'repair_json', 'Usage',
            'JudgeCache', 'PerLoop', 'run_sync', 'map_bounded', 'ChatJudge', 'ScriptedJudge', 'retry_after_seconds',
-           'is_retryable', 'OpenAIJudge', 'tiny_chat_model', 'LocalJudge']
+           'MalformedResponse', 'is_retryable', 'OpenAIJudge', 'tiny_chat_model', 'LocalJudge']
 
 # %% ../nbs/10_judge.ipynb #1395d6a8
 class JudgeError(Exception):
@@ -279,10 +279,13 @@ def retry_after_seconds(headers # response headers (any mapping)
     except (TypeError, ValueError): return None
     return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
+class MalformedResponse(Exception):
+    "A 200 whose body is not a chat completion: not JSON, or without a message in its first choice."
+
 def is_retryable(error:BaseException)->bool:
-    "Rate limits, request timeouts, server errors, timeouts and lost connections are worth another attempt."
+    "Rate limits, request timeouts, server errors, malformed responses, timeouts and lost connections are worth another attempt."
     if isinstance(error, openai.APIStatusError): return error.status_code in (408, 429) or error.status_code >= 500
-    return isinstance(error, (openai.APITimeoutError, openai.APIConnectionError))
+    return isinstance(error, (openai.APITimeoutError, openai.APIConnectionError, MalformedResponse))
 
 # %% ../nbs/10_judge.ipynb #65ddccbb
 class OpenAIJudge(ChatJudge):
@@ -341,18 +344,35 @@ def _wait(self:OpenAIJudge, state:tenacity.RetryCallState)->float:
     return min(asked * random.uniform(1.0, 1.1), MAX_WAIT)
 
 @patch
-def _count_retry(self:OpenAIJudge, state:tenacity.RetryCallState): self.usage.retries += 1
-
-@patch
-def _failure(self:OpenAIJudge, error:openai.OpenAIError, attempts:int)->str:
-    "Why the call failed, in one line, with the key masked."
+def _reason(self:OpenAIJudge, error:Exception)->str:
+    "What went wrong with one attempt, in words, the key masked."
     if isinstance(error, openai.APITimeoutError): what = f"no reply within the {self.timeout:g} s timeout"
     elif isinstance(error, openai.APIConnectionError): what = f"cannot connect to {self.endpoint}"
     elif isinstance(error, openai.APIStatusError): what = f"HTTP {error.status_code}: {error.message}"
+    elif isinstance(error, MalformedResponse): what = f"a malformed response: {error}"
     else: what = f"{type(error).__name__}: {error}"
-    reason = f"{self.model} at {self.endpoint}: the call failed after {attempts} attempt{'s' * (attempts != 1)}: {what}"
     key = os.environ.get(self.api_key_env)
-    return reason.replace(key, '***') if key else reason
+    return what.replace(key, '***') if key else what
+
+@patch
+def _count_retry(self:OpenAIJudge, state:tenacity.RetryCallState):
+    "Count a retry and say so on stderr, above any progress bar: a wait is never silent."
+    self.usage.retries += 1
+    tqdm.write(f"{self.model} at {self.endpoint}: attempt {state.attempt_number} of {self.max_retries + 1} failed "
+               f"({self._reason(state.outcome.exception())}); retrying in {state.next_action.sleep:.1f} s", file=sys.stderr)
+
+@patch
+def _failure(self:OpenAIJudge, error:Exception, attempts:int)->str:
+    "Why the call failed, in one line, with the key masked."
+    return f"{self.model} at {self.endpoint}: the call failed after {attempts} attempt{'s' * (attempts != 1)}: {self._reason(error)}"
+
+def _completion_parts(response)->tuple[str, int, int]:
+    "(reply text, prompt tokens, completion tokens) of a chat completion, or `MalformedResponse`."
+    try: message = response.choices[0].message
+    except (AttributeError, IndexError, KeyError, TypeError):
+        raise MalformedResponse(f"no message in its first choice: {excerpt(repr(response))}") from None
+    usage = getattr(response, 'usage', None)
+    return (getattr(message, 'content', None) or '', getattr(usage, 'prompt_tokens', 0) or 0, getattr(usage, 'completion_tokens', 0) or 0)
 
 @patch
 async def _complete(self:OpenAIJudge, messages:list[dict])->tuple[str, int, int]:
@@ -361,13 +381,12 @@ async def _complete(self:OpenAIJudge, messages:list[dict])->tuple[str, int, int]
     try:
         async for attempt in retrying:
             with attempt:
-                response = await self._clients.get().chat.completions.create(
-                    model=self.model, messages=messages, temperature=self.temperature, timeout=self.timeout)
-    except openai.OpenAIError as e:
+                try: response = await self._clients.get().chat.completions.create(
+                         model=self.model, messages=messages, temperature=self.temperature, timeout=self.timeout)
+                except json.JSONDecodeError as e: raise MalformedResponse(f"not JSON ({e.msg}, column {e.colno}): {excerpt(e.doc)}") from None
+                return _completion_parts(response)
+    except (openai.OpenAIError, MalformedResponse) as e:
         raise JudgeError(self._failure(e, retrying.statistics['attempt_number'])) from None  # the cause holds the request's headers
-    if not response.choices: raise JudgeError(f"{self.model} at {self.endpoint}: the response has no choices")
-    usage = response.usage
-    return response.choices[0].message.content or '', usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0
 
 # %% ../nbs/10_judge.ipynb #c10833a0
 TINY_CHAT_TEMPLATE = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"

@@ -8,8 +8,8 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/proof.html.md"""
 __all__ = ['PROOF_WORLD', 'TRAIN_CLIPS', 'HELD_OUT_CLIPS', 'N_FRAMES', 'PROOF_MODEL', 'PROOF_STEPS', 'LORA_STEPS', 'CURVE_POINTS',
            'PROOF_RECIPE', 'PROOF_LORA', 'THRESHOLDS', 'CHANCE', 'SUMMARY_KEYS', 'SHARED_KEYS', 'PROOF_MODEL_DIR',
            'plain_words', 'event_recall', 'blank_frames', 'HeldOut', 'score', 'proof_mixtures', 'proof_config',
-           'stage_minutes', 'checkpoints', 'curve', 'plot_curves', 'loss_drop', 'verdict', 'run_proof', 'summarize',
-           'ship_model', 'run_proofs']
+           'stage_minutes', 'curve', 'plot_curves', 'loss_drop', 'verdict', 'run_proof', 'summarize', 'ship_model',
+           'run_proofs']
 
 # %% ../nbs/12_proof.ipynb #0003pr03
 import dataclasses, datetime, json, re, shutil, subprocess
@@ -21,12 +21,12 @@ import torch
 from PIL import Image
 
 from .records import (append_jsonl, new_figure, read_json, read_jsonl, replacing, repo_root, sample_prompt, sample_reference,
-                                save_figure, write_atomic, write_json)
+                                save_figure, settled, write_atomic, write_json)
 from .video import read_frames
 from .synth import generate_world
 from .model import tiny_tarsier
 from .inference import describe_batch, load
-from .train import TrainConfig, checkpoint_minutes, train
+from .train import TrainConfig, checkpoint_minutes, sealed_checkpoints, train
 from .metrics import parse_choice
 
 # %% ../nbs/12_proof.ipynb #0006pr06
@@ -143,10 +143,6 @@ def stage_minutes(output_dir:str|Path # a finished stage's output folder
     history = json.loads((Path(output_dir)/'log_history.json').read_text())
     return max(h.get('minutes', 0.0) for h in history)
 
-def checkpoints(output_dir:str|Path)->list[Path]:
-    "A stage's `checkpoint-N` folders, oldest first."
-    return sorted(Path(output_dir).glob('checkpoint-*'), key=lambda p: int(p.name.rsplit('-', 1)[1]))
-
 def curve(stages:list, # (stage name, output_dir, steps and minutes trained before it) per stage, in order
           held_out:HeldOut, # the clips to score on
           scores_file:str|Path, # JSON Lines of the points scored so far (read, then appended to)
@@ -156,7 +152,7 @@ def curve(stages:list, # (stage name, output_dir, steps and minutes trained befo
     scores_file, points = Path(scores_file), []
     done = {p['checkpoint']: p for p in read_jsonl(scores_file)} if scores_file.is_file() else {}
     for stage, output_dir, (steps_before, minutes_before) in stages:
-        for checkpoint in checkpoints(output_dir):
+        for checkpoint in sealed_checkpoints(output_dir)[0]:
             if str(checkpoint) not in done:
                 model, processor = load(checkpoint, device='cpu')
                 point = dict(checkpoint=str(checkpoint), stage=stage, step=steps_before + int(checkpoint.name.rsplit('-', 1)[1]),
@@ -221,15 +217,6 @@ def _trained(config:TrainConfig)->Path:
     done = Path(config.output_dir)
     return done/'final' if (done/'final'/'config.json').is_file() and (done/'log_history.json').is_file() else train(config)
 
-def _settled(out:Path, settings:dict):
-    "Record the run's settings in `out`, or refuse a folder that holds a run made with other ones."
-    path = out/'settings.json'
-    if path.is_file() and (before := json.loads(path.read_text())) != settings:
-        changed = {k: (before.get(k), v) for k, v in settings.items() if before.get(k) != v}
-        raise ValueError(f"{out} holds a proof run made with other settings {changed} (before, now); "
-                         f"use another folder, or delete it to start over")
-    write_json(path, settings)
-
 def run_proof(out_dir:str|Path, # everything goes here
               steps:int=PROOF_STEPS, # optimizer steps of stage 1 + stage 2
               stage1_share:float=0.5, # stage 1's share of `steps`
@@ -244,8 +231,8 @@ def run_proof(out_dir:str|Path, # everything goes here
     out.mkdir(parents=True, exist_ok=True)
     steps1 = max(int(round(steps * stage1_share)), 1)
     stage_steps = dict(stage1=steps1, stage2=max(steps - steps1, 1), lora=lora_steps)
-    _settled(out, dict(steps=stage_steps, seed=seed, train_clips=train_clips, held_out_clips=held_out_clips, world=PROOF_WORLD,
-                       model=PROOF_MODEL, n_frames=N_FRAMES, recipe=PROOF_RECIPE, lora=PROOF_LORA))
+    settled(out/'settings.json', dict(steps=stage_steps, seed=seed, train_clips=train_clips, held_out_clips=held_out_clips, world=PROOF_WORLD,
+                       model=PROOF_MODEL, n_frames=N_FRAMES, recipe=PROOF_RECIPE, lora=PROOF_LORA), f'the proof run in {out}')
     if (out/'training_proof.json').is_file(): return read_json(out/'training_proof.json')
     torch.manual_seed(seed)
     world_dir, held_out_dir = _world_dir(out/'world', train_clips, seed), _world_dir(out/'held_out', held_out_clips, seed + 1)

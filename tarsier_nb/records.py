@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['SHARED_ENV', 'VIDEO_TOKEN', 'IMAGE_TOKEN', 'MARKS', 'PLACEHOLDER', 'DESCRIBE_PROMPT', 'MC_PROMPT', 'OE_PROMPT',
            'CAPTION_PROMPT', 'GROUPS', 'repo_root', 'shared_dir', 'shared_path', 'replacing', 'write_atomic', 'Records',
-           'read_jsonl', 'write_jsonl', 'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json',
+           'read_jsonl', 'write_jsonl', 'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json', 'settled',
            'content_items', 'sample_prompt', 'sample_reference', 'sample_question', 'video_file_of', 'is_placeholder',
            'add_sample_ids', 'check_messages', 'new_figure', 'save_figure']
 
@@ -132,6 +132,21 @@ def write_json(path:str|Path, # the file to (re)write
               )->Path:
     "Write `data` as indented JSON, atomically."
     return write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + '\n')
+
+# %% ../nbs/00_records.ipynb #66f8ffeb
+def settled(path:str|Path, # the JSON file recording what makes the results beside it
+            settings:dict, # what makes them now (JSON data)
+            what:str, # the results, for the message, e.g. 'runs/preds/dream.jsonl'
+            remedy:str='use another folder, or delete it to start over' # what the user can do instead
+           )->dict:
+    "Record `settings` in `path`, or refuse when it records other ones, naming each that differs (then, now)."
+    path = Path(path)
+    if path.is_file():
+        before = read_json(path, f"the settings that made {what}")
+        changed = {k: (before.get(k), settings.get(k)) for k in {**before, **settings} if before.get(k) != settings.get(k)}
+        if changed: raise ValueError(f"{what} was made with other settings {dict(sorted(changed.items()))} (then, now); {remedy}")
+    write_json(path, settings)
+    return settings
 
 # %% ../nbs/00_records.ipynb #3a7312b0
 VIDEO_TOKEN, IMAGE_TOKEN = '<video>', '<image>' # where a prompt's video goes, and each of its frames

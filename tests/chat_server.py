@@ -17,7 +17,8 @@ Outside a `with` block: `server = ChatServer(script).start()` ... `server.close(
 
 Replies: `Reply.text(content)` / `Reply.json(obj)` (200, with usage tokens), `Reply.rate_limited(retry_after)`
 (429 with a `Retry-After` header), `Reply.error(status, message)` (500 by default), `Reply.stall(seconds)` (a 200 sent only
-after `seconds`: longer than the client's timeout, it stands for a hung server). `latency` adds a fixed delay to every
+after `seconds`: longer than the client's timeout, it stands for a hung server), `Reply.malformed(body)` (a 200 whose body
+is `body` as it is: by default JSON cut short, as a broken proxy might send). `latency` adds a fixed delay to every
 reply. Requests are served truly in parallel (one thread per connection), so a benchmark can keep 32 calls in flight.
 
 Paths: `POST /v1/chat/completions`, and Azure's `POST /openai/deployments/{name}/chat/completions?api-version=...`
@@ -44,6 +45,7 @@ class Reply:
     message: str = ''  # the error message of a non-200
     prompt_tokens: int = 10
     completion_tokens: int = 5
+    body: str|None = None  # a 200 sent with this body as it is, instead of a completion (a malformed response)
 
     @classmethod
     def text(cls, content:str, prompt_tokens:int=10, completion_tokens:int=5): return cls(200, content, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
@@ -55,6 +57,8 @@ class Reply:
     def error(cls, status:int=500, message:str=''): return cls(status, message=message)
     @classmethod
     def stall(cls, seconds:float, content:str='{}'): return cls(200, content, delay=seconds)
+    @classmethod
+    def malformed(cls, body:str='{"id": "chatcmpl-0", "choices": [{"message": '): return cls(200, body=body)
 
 def in_order(*replies:Reply):
     "A script that gives `replies` one per request, in order, repeating the last one."
@@ -144,11 +148,11 @@ def _handler_for(server:ChatServer):
             try:
                 if server._stop.wait(server.latency + reply.delay): return  # shutting down: drop the reply
                 payload = _completion(body.get('model', ''), request.call, reply) if reply.status == 200 else _error(reply.status, reply.message or f'scripted {reply.status}')
-                self._send(reply.status, payload, reply.headers)
+                self._send(reply.status, payload if reply.body is None else reply.body.encode(), reply.headers)
             finally: server._leave()
 
         def _send(self, status, payload, headers={}):
-            data = json.dumps(payload).encode()
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             try:
                 self.send_response(status)
                 for name, value in {'Content-Type': 'application/json', 'Content-Length': str(len(data)), **headers}.items():

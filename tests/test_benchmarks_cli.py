@@ -35,6 +35,26 @@ def test_killed_run_resumes_to_the_same_file(setup, tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_text() == expected  # nothing lost, nothing twice, no torn line; same greedy text
 
+def test_a_rerun_retries_failures_and_refuses_other_settings(setup, tmp_path):
+    world, out = tmp_path/'world', tmp_path/'out'/'synth-mc.jsonl'
+    shutil.copytree(setup/'world', world)
+    video, hidden = world/'videos'/'synth_000001.mp4', tmp_path/'hidden.mp4'
+    video.rename(hidden)
+    first = run_cli(*predict_args(setup, out.parent, '--annotations', world))
+    assert first.returncode == 0, first.stderr
+    failed = [r['sample_id'] for r in lines(out) if 'error' in r]
+    assert failed and f"synth-mc.jsonl: {len(lines(out))} samples, {len(failed)} failed (first: {failed[0]}: " in first.stdout, first.stdout
+    hidden.rename(video)  # the video is back: the rerun predicts what failed, in record order
+    again = run_cli(*predict_args(setup, out.parent, '--annotations', world))
+    assert again.returncode == 0 and ' 0 failed' in again.stdout, again.stdout + again.stderr
+    assert run_cli(*predict_args(setup, tmp_path/'clean')).returncode == 0
+    assert out.read_text() == (tmp_path/'clean'/'synth-mc.jsonl').read_text()
+    other = run_cli(*predict_args(setup, out.parent, '--annotations', world, '--frames', 3))
+    assert other.returncode == 2 and "was made with other settings {'n_frames': (2, 3)}" in other.stderr, other.stderr
+    assert len(other.stderr.strip().splitlines()) == 1  # one line, no traceback
+    forced = run_cli(*predict_args(setup, out.parent, '--annotations', world, '--frames', 3, '--force'))
+    assert forced.returncode == 0 and json.loads((out.parent/'synth-mc.settings.json').read_text())['n_frames'] == 3
+
 def test_shards_merge_into_the_unsharded_file(setup, tmp_path):
     for shard in ('0/2', '1/2'): assert run_cli(*predict_args(setup, tmp_path/'sharded', '--shard', shard)).returncode == 0
     assert run_cli(*predict_args(setup, tmp_path/'whole')).returncode == 0
@@ -59,8 +79,10 @@ def test_missing_videos_are_listed_first_and_recorded_as_failures(setup, tmp_pat
     (tmp_path/'videos').mkdir()
     result = run_cli('predict', '--benchmark', 'next-qa', '--model', setup/'tiny', '--annotations', ANNOTATIONS,
                      '--videos', tmp_path/'videos', '--out', tmp_path/'runs', '--limit', 3, '--max-new-tokens', 2)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # every sample failed: the command says so
     assert 'next-qa: 3 samples, 3 videos missing' in result.stdout
+    assert 'next-qa.jsonl: 3 samples, 3 failed (first: ' in result.stdout and 'FileNotFoundError: no video for vid' in result.stdout
+    assert 'every sample of next-qa failed' in result.stderr, result.stderr
     records = lines(tmp_path/'runs'/'next-qa.jsonl')
     assert len(records) == 3 and all('error' in r and 'prediction' not in r for r in records)
     assert records[0]['text']['prompt'].endswith('ASSISTANT: Answer: (')  # the annotation's own prompt, verbatim

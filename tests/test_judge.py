@@ -177,3 +177,36 @@ def test_local_judge_needs_a_chat_template(tiny_chat, tmp_path):
     tokenizer.save_pretrained(tmp_path)
     (tmp_path/'chat_template.jinja').unlink(missing_ok=True)
     with pytest.raises(ValueError, match='has no chat template'): LocalJudge(tmp_path, device='cpu')
+
+def test_a_malformed_response_is_retried_and_announced(capsys):
+    with ChatServer(in_order(Reply.malformed(), Reply.malformed('{"choices": []}'), Reply.json({'verdict': 'yes'}))) as server:
+        judge = judge_for(server)
+        assert judge.ask_json_sync(QUESTION, verdict_problem) == {'verdict': 'yes'}
+    assert (len(server.requests), judge.usage.calls, judge.usage.retries, judge.usage.failures) == (3, 1, 2, 0)
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 2 and said[0].startswith(f'judge-model at {server.url}: attempt 1 of 7 failed (a malformed response: not JSON'), said
+    assert 'no message in its first choice' in said[1] and 'retrying in' in said[1], said
+
+def test_a_response_that_stays_malformed_fails_with_an_excerpt():
+    with ChatServer(lambda request, call: Reply.malformed('<html>502 Bad Gateway</html>')) as server:
+        judge = judge_for(server, max_retries=2)
+        with pytest.raises(JudgeError, match=r"failed after 3 attempts: a malformed response: not JSON \(Expecting value, column 1\): '<html>502 Bad Gateway</html>'"):
+            judge.ask_json_sync(QUESTION)
+    assert (len(server.requests), judge.usage.failures) == (3, 1)
+
+def test_open_ended_evaluate_finishes_with_the_judges_failures_listed(tmp_path):
+    "One sample's judge keeps sending garbage: the others are scored, and the report names the sample and the reason."
+    from tarsier_nb.metrics import evaluate_predictions
+    from tarsier_nb.records import write_jsonl
+    records = [{'idx': i, 'dataset': 'MSVD-QA', 'text': {'prompt': f'<video>\nQuestion {i}?', 'question': f'Question {i}?', 'response': 'a cat'},
+                'vid': f'v{i}', 'sample_id': f'MSVD-QA/{i}', 'prediction': 'garbled' if i == 2 else 'a cat'} for i in range(4)]
+    path = write_jsonl(tmp_path/'msvd-qa.jsonl', records)
+    def respond(request, call):
+        if 'garbled' in request['messages'][-1]['content']: return Reply.malformed()
+        return Reply.json({'pred': 'yes', 'score': 5})
+    with ChatServer(respond) as server:
+        result = evaluate_predictions(path, group='oe_qa', judge=judge_for(server, max_retries=1), out_dir=tmp_path/'eval', progress=False)
+    assert result['scores'] == {'accuracy': 100.0, 'average_score': 5.0}
+    [failed] = result['failures']
+    assert (failed['idx'], failed['kind']) == (2, 'invalid_judgement') and 'failed after 2 attempts: a malformed response' in failed['reason']
+    assert (tmp_path/'eval'/'msvd-qa.json').is_file() and 'garbled' not in failed['reason']

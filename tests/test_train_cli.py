@@ -1,11 +1,23 @@
 "`tarsier-nb train` through the installed command: the loss falls, the final checkpoint round-trips, a rerun resumes."
-import json, shutil
+import json, signal, subprocess, sys
 import torch, yaml
 from safetensors.torch import load_file
 from conftest import run_cli, ROOT
 from tarsier_nb.model import tiny_tarsier
 from tarsier_nb.inference import load
 from tarsier_nb.synth import generate_world
+
+KILL_MID_CHECKPOINT = """
+import os, signal, sys
+from transformers import Trainer
+from tarsier_nb.cli import main
+write_optimizer = Trainer._save_optimizer_and_scheduler
+def killed_at_step_24(self, output_dir):
+    if self.state.global_step == 24: os.kill(os.getpid(), signal.SIGKILL)  # after the weights, before the optimizer state
+    return write_optimizer(self, output_dir)
+Trainer._save_optimizer_and_scheduler = killed_at_step_24
+main(sys.argv[1:])
+"""
 
 def test_train_then_resume_then_load(tmp_path):
     world = generate_world(tmp_path/'world', n=8, seed=1, format='frames', progress=False)
@@ -23,11 +35,18 @@ def test_train_then_resume_then_load(tmp_path):
     assert sum(losses[-5:])/5 < sum(losses[:5])/5  # it learns
     model, processor = load(tmp_path/'run'/'final')  # official layout, strict: no missing or unexpected keys
     assert type(model).__name__ == 'TarsierForConditionalGeneration'
-    # a run killed after its step-12 checkpoint, started again with the same command: it goes on from there and ends
-    # with, bit for bit, the weights of the run that was never stopped
-    shutil.copytree(tmp_path/'run'/'checkpoint-12', tmp_path/'killed'/'checkpoint-12')
+    # a run killed with SIGKILL while it writes its step-24 checkpoint (the weights written, the optimizer state not),
+    # started again with the same command: it passes over the cut checkpoint, goes on from checkpoint-12 and ends with,
+    # bit for bit, the weights of the run that was never stopped
+    killer = tmp_path/'killed_mid_checkpoint.py'
+    killer.write_text(KILL_MID_CHECKPOINT)
+    killed = subprocess.run([sys.executable, killer, *map(str, train_args(tmp_path/'killed'))], capture_output=True, text=True, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
+    cut = tmp_path/'killed'/'checkpoint-24'
+    assert (cut/'model.safetensors').is_file() and not (cut/'optimizer.pt').exists() and not (cut/'trainer_state.json').exists()
     resumed = run_cli(*train_args(tmp_path/'killed'))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert 'passing over checkpoint-24' in resumed.stderr and f"resuming from {tmp_path/'killed'/'checkpoint-12'}" in resumed.stderr, resumed.stderr[-2000:]
     state = json.loads((tmp_path/'killed'/'checkpoint-24'/'trainer_state.json').read_text())
     assert state['global_step'] == 24 and [e['step'] for e in state['log_history'] if 'loss' in e] == list(range(1, 25))
     whole, again = load_file(tmp_path/'run'/'final'/'model.safetensors'), load_file(tmp_path/'killed'/'final'/'model.safetensors')
