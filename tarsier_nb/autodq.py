@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from .records import new_figure, read_jsonl, sample_reference, save_figure, write_json, write_jsonl
 from .judge import ChatJudge, map_bounded, run_sync
-from .metrics import prediction_problem
+from .metrics import policy_notes, prediction_problem, prediction_records
 
 # %% auto #0
 __all__ = ['EXTRACT_PROMPT', 'ENTAIL_PROMPT', 'LABELS', 'BUCKETS', 'PRICES_PER_1M', 'extraction_messages', 'entailment_messages',
@@ -118,10 +118,14 @@ class SampleResult:
     reference_verdicts: list = field(default_factory=list) # Verdicts of the prediction on the reference events
     predicted_events: list = field(default_factory=list)
     predicted_verdicts: list = field(default_factory=list) # Verdicts of the reference on the predicted events
-    error: str|None = None # why the sample could not be scored
+    error: str|None = None # why the sample failed
+    kind: str|None = None # its failure: 'prediction_error' (no prediction: counted as wrong, 0 and 0) or 'judge_error' (left out)
 
     @property
     def ok(self)->bool: return self.error is None
+
+    @property
+    def counted(self)->bool: return self.error is None or self.kind == 'prediction_error'
 
 def entailed_share(verdicts:list, n_events:int)->float:
     "The share of events judged `entailment`; an empty event list scores 1.0."
@@ -151,8 +155,10 @@ async def score_sample(record:dict, # a prediction record
                       )->SampleResult:
     "Recall and precision of one prediction; a failure is recorded with its reason, never raised."
     result = SampleResult(record.get('idx'), record.get('dataset', ''), record.get('extra_info') or {})
+    if problem := prediction_problem(record):  # no prediction: wrong, by the one policy (`tarsier_nb.metrics.POLICY`)
+        result.recall, result.precision, result.error, result.kind = 0.0, 0.0, problem, 'prediction_error'
+        return result
     try:
-        if problem := prediction_problem(record): raise ValueError(problem)
         reference, prediction = sample_reference(record), record['prediction']
         events = result.extra_info.get('events')
         async def recall_side():
@@ -168,7 +174,7 @@ async def score_sample(record:dict, # a prediction record
         result.recall = entailed_share(result.reference_verdicts, len(result.reference_events))
         result.precision = entailed_share(result.predicted_verdicts, len(result.predicted_events))
     except Exception as e:  # any judge failure is this sample's, recorded with its reason; the others go on
-        result.error = f"{type(e).__name__}: {e}"
+        result.error, result.kind = f"{type(e).__name__}: {e}", 'judge_error'
     return result
 
 # %% ../nbs/13_autodq.ipynb #7400b5f3
@@ -212,7 +218,7 @@ BUCKETS = {
 def aggregate(samples:list # SampleResults
              )->tuple: # (overall Score, {source: Score}, {bucket field: {bucket: Score}})
     "Overall, per-source and per-bucket scores of the samples that were scored."
-    scored = [s for s in samples if s.ok]
+    scored = [s for s in samples if s.counted]
     by_source = {source: mean_score([s for s in scored if s.source == source]) for source in sorted({s.source for s in scored})}
     means = list(by_source.values())
     recall = sum(m.recall for m in means)/len(means) if means else math.nan
@@ -231,6 +237,7 @@ class AutoDQResult:
     by_bucket: dict
     samples: list # SampleResults, in input order
     usage: object = None # the chat judge's `Usage`, when it has one
+    notes: list = field(default_factory=list) # what the records policy left out (`tarsier_nb.metrics.policy_notes`)
 
     @property
     def failed(self)->list: return [s for s in self.samples if not s.ok]
@@ -239,19 +246,21 @@ class AutoDQResult:
 async def evaluate_async(predictions:list|str|Path, # prediction records, or a JSON Lines file of them
                          judge, # a `Judge`, or a `ChatJudge` to wrap in an `LLMJudge`
                          concurrency:int=64, # samples in flight at once
-                         progress:bool=True # show a progress bar
+                         progress:bool=True, # show a progress bar
+                         annotations:list[dict]|None=None # DREAM-1K's annotation records: predictions of other samples are refused
                         )->AutoDQResult:
-    "AutoDQ of the predictions."
-    records = read_jsonl(predictions) if isinstance(predictions, (str, Path)) else list(predictions)
+    "AutoDQ of the predictions, read by the one records policy (`tarsier_nb.metrics.prediction_records`)."
+    records, left_out = prediction_records(predictions, annotations)
     judge = LLMJudge(judge) if isinstance(judge, ChatJudge) else judge
     try: samples = await map_bounded(lambda record: score_sample(record, judge), records, concurrency, 'AutoDQ', 'sample', progress)
     finally:
         if isinstance(judge, LLMJudge): await judge.chat.aclose()  # this event loop's connections
-    return AutoDQResult(*aggregate(samples), samples, getattr(getattr(judge, 'chat', None), 'usage', None))
+    notes = policy_notes(left_out, Path(predictions).name if isinstance(predictions, (str, Path)) else 'the predictions')
+    return AutoDQResult(*aggregate(samples), samples, getattr(getattr(judge, 'chat', None), 'usage', None), notes)
 
-def evaluate(predictions, judge, concurrency:int=64, progress:bool=True)->AutoDQResult:
+def evaluate(predictions, judge, concurrency:int=64, progress:bool=True, annotations:list[dict]|None=None)->AutoDQResult:
     "AutoDQ of the predictions (see `evaluate_async`)."
-    return run_sync(evaluate_async(predictions, judge, concurrency, progress))
+    return run_sync(evaluate_async(predictions, judge, concurrency, progress, annotations))
 
 # %% ../nbs/13_autodq.ipynb #34962926
 def _between(text:str, start:str, end:str)->str: return text.split(start, 1)[1].split(end, 1)[0]
@@ -281,7 +290,8 @@ def report_table(result:AutoDQResult)->str:
     lines = [f"{'source':<28} {'F1':>6} {'recall':>7} {'precision':>9} {'count':>6}"]
     lines += [_row(source, score) for source, score in result.by_source.items()] + [_row('OVERALL', result.overall)]
     for name, buckets in result.by_bucket.items(): lines += [''] + [_row(f"{name} {label}", s) for label, s in buckets.items()]
-    lines += ['', f"failed samples: {len(result.failed)}"] + [f"  {s.idx}: {s.error}" for s in result.failed]
+    lines += ['', f"failed samples: {len(result.failed)}"] + [f"  {s.idx}: {s.kind}: {s.error}" for s in result.failed]
+    lines += [''] + [f"note: {note}" for note in result.notes]
     if result.usage is not None: lines.append(f"judge: {result.usage}")
     return '\n'.join(lines)
 
@@ -306,8 +316,8 @@ def save_report(result:AutoDQResult, # what `evaluate` returned
         usage['estimated_cost_usd'] = result.usage.cost(*prices) if prices else None
     report = {'overall': _score_dict(result.overall), 'by_source': {k: _score_dict(v) for k, v in result.by_source.items()},
               'by_bucket': {n: {k: _score_dict(v) for k, v in b.items()} for n, b in result.by_bucket.items()},
-              'failed': [{'idx': s.idx, 'source': s.source, 'error': s.error} for s in result.failed],
-              'judge_model': judge_model, 'usage': usage}
+              'failed': [{'idx': s.idx, 'source': s.source, 'kind': s.kind, 'error': s.error} for s in result.failed],
+              'notes': result.notes, 'judge_model': judge_model, 'usage': usage}
     write_json(out/'autodq.json', report)
     write_jsonl(out/'eval_infos.jsonl', [_info(s) for s in result.samples])
     save_figure(plot_scores(result), out/'autodq.png', dpi=110)

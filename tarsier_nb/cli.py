@@ -227,9 +227,10 @@ def prediction_files(path:str|Path, # a prediction file or a folder of them
 def evaluate_command(path:str, # a prediction file or a folder of them
                      *, benchmark:str|None=None, # the benchmark a file holds (any file name), or the benchmarks of a folder to score
                      out_dir:str|None=None, # report folder (default: eval/ beside the predictions)
+                     annotations:str|None=None, # the benchmarks' annotation file or folder, or a hub dataset id: predictions of samples they do not have are refused
                      **options):
     "Metrics of prediction files: accuracy, CIDEr, judged open-ended QA."
-    from tarsier_nb.benchmarks import BENCHMARKS
+    from tarsier_nb.benchmarks import BENCHMARKS, load_annotations
     from tarsier_nb.metrics import evaluate_predictions, summary_markdown
     files = prediction_files(path, benchmark)
     source = Path(path)
@@ -238,7 +239,8 @@ def evaluate_command(path:str, # a prediction file or a folder of them
     for name, f in files.items():
         group = BENCHMARKS[name.lower()].group if name.lower() in BENCHMARKS else None
         if group == 'oe_qa' and judge is None: print(f"{name}: open-ended QA needs a judge (--judge-model/--base-url/--local-model); skipped"); continue
-        results[name] = evaluate_predictions(f, group=group, judge=judge, out_dir=out, name=name)
+        known = load_annotations(name, annotations) if annotations and name.lower() in BENCHMARKS else None
+        results[name] = evaluate_predictions(f, group=group, judge=judge, out_dir=out, name=name, annotations=known)
     summary = summary_markdown(results)
     write_atomic(out/'summary.md', summary)
     print(summary)
@@ -320,12 +322,15 @@ def autodq_command(predictions:str, # predictions JSONL (DREAM records with a "p
                    out_dir:str|None=None, # report folder (default: autodq/ beside the predictions)
                    price_in:float|None=None, # USD per million input tokens, for the cost estimate (known models: `PRICES_PER_1M`)
                    price_out:float|None=None, # USD per million output tokens, for the cost estimate
+                   annotations:str|None=None, # DREAM-1K's annotation file or folder, or a hub dataset id: predictions of samples it does not have are refused
                    **options):
     "DREAM-1K AutoDQ: recall, precision, F1 of descriptions with an LLM judge."
     from tarsier_nb.autodq import evaluate, report_table, save_report
+    from tarsier_nb.benchmarks import load_annotations
     out = Path(out_dir or Path(predictions).parent/'autodq')
     judge = make_judge(cache or out/'judge_cache.sqlite', **options)
-    result = evaluate(predictions, judge, concurrency=judge.concurrency*2)
+    known = load_annotations('dream', annotations) if annotations else None
+    result = evaluate(predictions, judge, concurrency=judge.concurrency*2, annotations=known)
     save_report(result, out, judge_model=judge.model, prices_per_1m=(price_in, price_out) if None not in (price_in, price_out) else None)
     print(report_table(result))
     print(f"report: {out/'autodq.json'}  events and verdicts: {out/'eval_infos.jsonl'}  chart: {out/'autodq.png'}")

@@ -16,11 +16,12 @@ from .records import GROUPS, read_jsonl, sample_prompt, sample_question, sample_
 from .judge import ChatJudge, JudgeError, excerpt, map_bounded, run_sync
 
 # %% auto #0
-__all__ = ['SUBTASK_BENCHMARKS', 'DURATIONS', 'OEQA_SYSTEM', 'OEQA_USER', 'prediction_problem', 'failure', 'prediction_failures',
-           'deduplicate', 'is_letter', 'group_of', 'infer_group', 'parse_choice', 'check_choice', 'accuracy',
-           'subtask_accuracy', 'video_mme_accuracy', 'benchmark_of', 'counts_of', 'score_mc_qa', 'ptb_tokenize',
-           'cider', 'score_captions', 'judge_messages', 'check_judgement', 'judge_all', 'judged_accuracy',
-           'score_oe_qa', 'score_dream', 'evaluate_predictions', 'result_markdown', 'summary_markdown', 'save_result']
+__all__ = ['POLICY', 'SUBTASK_BENCHMARKS', 'DURATIONS', 'OEQA_SYSTEM', 'OEQA_USER', 'prediction_problem', 'failure',
+           'prediction_failures', 'deduplicate', 'prediction_records', 'policy_notes', 'is_letter', 'group_of',
+           'infer_group', 'parse_choice', 'check_choice', 'accuracy', 'subtask_accuracy', 'video_mme_accuracy',
+           'benchmark_of', 'counts_of', 'score_mc_qa', 'ptb_tokenize', 'cider', 'score_captions', 'judge_messages',
+           'check_judgement', 'judge_all', 'judged_accuracy', 'score_oe_qa', 'score_dream', 'evaluate_predictions',
+           'result_markdown', 'summary_markdown', 'save_result']
 
 # %% ../nbs/11_metrics.ipynb #28f8ccb7
 def prediction_problem(record:dict)->str|None:
@@ -44,6 +45,38 @@ def deduplicate(records:list[dict])->tuple[list[dict], int]:
         key = (record.get('dataset'), record.get('idx'))
         if key not in chosen or prediction_problem(chosen[key]) and not prediction_problem(record): chosen[key] = record
     return list(chosen.values()), len(records) - len(chosen)
+
+# %% ../nbs/11_metrics.ipynb #3008fc94
+POLICY = ("one record per sample (repeats left out); samples not in the annotations refused; a failed prediction counts as wrong; "
+          "an answer the official parser cannot read is left out, as the official script does") # what every report says it did
+
+def prediction_records(source, # a JSON Lines prediction file, or its records
+                       annotations:list[dict]|None=None # the benchmark's annotation records: predictions of other samples are refused
+                      )->tuple: # (the records to score, what was left out: torn_line, duplicates, foreign)
+    "The records a score is computed from, by the one policy of every report (`POLICY`)."
+    read = read_jsonl(source) if isinstance(source, (str, Path)) else list(source)
+    where = str(source) if isinstance(source, (str, Path)) else 'the predictions'
+    if not read: raise ValueError(f"{where}: no prediction records; expected a JSON Lines file written by `tarsier-nb predict`")
+    records, duplicates = deduplicate(read)
+    foreign = []
+    if annotations is not None:
+        known = {(a.get('dataset'), a.get('idx')) for a in annotations}
+        foreign = [f"{r.get('dataset')}/{r.get('idx')}" for r in records if (r.get('dataset'), r.get('idx')) not in known]
+        records = [r for r in records if (r.get('dataset'), r.get('idx')) in known]
+        if not records: raise ValueError(f"{where}: none of its {len(foreign)} samples is in the annotations (e.g. {foreign[0]}); "
+                                         f"expected predictions of that benchmark")
+    return records, {'torn_line': getattr(read, 'torn', None), 'duplicates': duplicates, 'foreign': foreign}
+
+def policy_notes(left_out:dict, # what `prediction_records` left out
+                 name:str # the file's name, for the notes
+                )->list[str]:
+    "The notes a report opens with: the policy, and what it left out."
+    notes = [f"records scored: {POLICY}"]
+    if left_out['torn_line']: notes.append(f"{name}, line {left_out['torn_line']}: the last line is incomplete (a run stopped while writing?) and was left out")
+    if left_out['duplicates']: notes.append(f"{left_out['duplicates']} repeated records of the same sample left out (one record per dataset and idx)")
+    if n := len(left_out['foreign']):
+        notes.append(f"{n} records of samples the annotations do not have were refused: {', '.join(left_out['foreign'][:10])}{' …' if n > 10 else ''}")
+    return notes
 
 # %% ../nbs/11_metrics.ipynb #d68b6e13
 def is_letter(text)->bool:
@@ -102,6 +135,8 @@ def subtask_accuracy(answered:list[tuple[dict, bool]], # (record, right) of the 
     "Accuracy per sub-task (`dataset`) and their mean."
     hits = {}
     for record, right in answered: hits.setdefault(record['dataset'], []).append(right)
+    for f in failures:
+        if f['kind'] == 'prediction_error': hits.setdefault(f['dataset'], []).append(False)  # no answer: wrong (`POLICY`)
     failed = collections.Counter(f['dataset'] for f in failures)
     table = {name: accuracy(hits.get(name, [])) | {'failed': failed[name]} for name in sorted(hits.keys() | failed.keys())}
     scored = [row['accuracy'] for row in table.values() if row['accuracy'] is not None]
@@ -156,7 +191,8 @@ def score_mc_qa(records:list[dict] # multiple-choice prediction records
         return {'scores': {'accuracy': overall}, 'breakdown': breakdown, 'counts': counts, 'failures': failures, 'notes': notes}
     datasets = sorted({str(r.get('dataset')) for r in records})
     breakdown = {'by_dataset': _accuracy_by(answered, 'dataset')} if len(datasets) > 1 else {}
-    return {'scores': {'accuracy': accuracy([right for _, right in answered])['accuracy']}, 'breakdown': breakdown,
+    unanswered = [False for f in failures if f['kind'] == 'prediction_error']  # failed predictions count as wrong (`POLICY`)
+    return {'scores': {'accuracy': accuracy([right for _, right in answered] + unanswered)['accuracy']}, 'breakdown': breakdown,
             'counts': counts_of(records, len(answered), failures), 'failures': failures, 'notes': []}
 
 # %% ../nbs/11_metrics.ipynb #d3338fc5
@@ -283,21 +319,19 @@ def evaluate_predictions(path:str|Path, # a JSON Lines prediction file
                          out_dir:str|Path|None=None, # where to write <name>.json and <name>.md; None: nowhere
                          concurrency:int=64, # open-ended QA: predictions in flight at once
                          progress:bool=True, # open-ended QA: show a progress bar
-                         name:str|None=None # the report's name (its files `<name>.json`, `.md`); None: the file's stem
+                         name:str|None=None, # the report's name (its files `<name>.json`, `.md`); None: the file's stem
+                         annotations:list[dict]|None=None # the benchmark's annotation records: predictions of other samples are refused
                         )->dict: # name, path, group, datasets, scores, breakdown, counts, failures, notes
-    "Score one prediction file the way the official Tarsier evaluation does."
+    "Score one prediction file the way the official Tarsier evaluation does, by the one policy (`prediction_records`)."
     path = Path(path)
-    read = read_jsonl(path)
-    records, duplicates = deduplicate(read)
-    if not records: raise ValueError(f"{path}: no prediction records")
+    records, left_out = prediction_records(path, annotations)
     if group is not None and group not in GROUPS: raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
     group = group or infer_group(records, path.name)
     if group == 'oe_qa': scored = score_oe_qa(records, judge, concurrency, progress)
     else: scored = {'mc_qa': score_mc_qa, 'caption': score_captions, 'dream': score_dream}[group](records)
     result = {'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in records})} | scored
-    result['counts']['duplicates'] = duplicates
-    if duplicates: result['notes'].insert(0, f"{duplicates} repeated records of the same sample left out (one record per dataset and idx)")
-    if read.torn: result['notes'].insert(0, f"{path.name}, line {read.torn}: the last line is incomplete (a run stopped while writing?) and was left out")
+    result['counts'] |= {'duplicates': left_out['duplicates'], 'foreign': len(left_out['foreign'])}
+    result['notes'] = policy_notes(left_out, path.name) + result['notes']
     if out_dir is not None: save_result(result, out_dir)
     return result
 

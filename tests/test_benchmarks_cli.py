@@ -73,6 +73,14 @@ def test_evaluate_writes_numbers_and_a_summary(setup, tmp_path):
     assert again.returncode == 0, again.stderr
     other = json.loads((renamed.parent/'eval'/'synth-mc.json').read_text())
     assert (other['name'], other['group'], other['scores']) == ('synth-mc', 'mc_qa', report['scores'])
+    stray = tmp_path/'stray'/'synth-mc.jsonl'  # a record of a sample the annotations do not have: refused, listed
+    stray.parent.mkdir(); records = lines(tmp_path/'synth-mc.jsonl')
+    stray.write_text(''.join(json.dumps(r) + '\n' for r in records + [records[0] | {'idx': 10**6, 'sample_id': 'x/1000000'}]))
+    checked = run_cli('evaluate', stray, '--annotations', setup/'world')
+    assert checked.returncode == 0, checked.stderr
+    refused = json.loads((stray.parent/'eval'/'synth-mc.json').read_text())
+    assert (refused['counts']['foreign'], refused['counts']['records'], refused['scores']) == (1, len(records), report['scores'])
+    assert any(f"{records[0]['dataset']}/1000000" in note for note in refused['notes'])
 
 @needs_annotations
 def test_missing_videos_are_listed_first_and_recorded_as_failures(setup, tmp_path):

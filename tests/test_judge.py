@@ -92,11 +92,8 @@ def test_concurrency_bound_is_respected_and_calls_overlap():
             async with judge:
                 asks = [judge.ask_json([{'role': 'user', 'content': f'claim {i}'}], verdict_problem) for i in range(30)]
                 return await asyncio.gather(*asks)
-        start = time.monotonic()
         assert len(asyncio.run(ask_all())) == 30
-        elapsed = time.monotonic() - start
-    assert server.max_in_flight == 5
-    assert elapsed < 30*0.1 / 2, elapsed  # in parallel (6 rounds of 0.1 s), not one by one (3 s)
+    assert server.max_in_flight == 5  # five calls were in the server at once: they overlap, and never more than five
 
 def test_the_same_judge_works_across_event_loops():
     with ChatServer(lambda request, call: Reply.json({'verdict': 'yes'})) as server:
