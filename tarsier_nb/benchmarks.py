@@ -178,7 +178,7 @@ def resolve_videos(records:list[dict], # annotation records with `sample_id`s (f
     placeholders = [r['sample_id'] for r in records if is_placeholder(video_file_of(r))]
     if placeholders and video_root is None:
         raise ValueError(f"{b.name}: {len(placeholders)} records (first {placeholders[0]!r}) have video_file {PLACEHOLDER!r}; "
-                         f"pass video_root, the folder holding the videos (looked up as {', '.join(b.video_patterns)})")
+                         f"pass video_root (--videos on the command line), the folder holding the videos (looked up as {', '.join(b.video_patterns)})")
     root_finder = VideoFinder(video_root or '.')
     annotation_finders = [VideoFinder(d) for d in (annotation_dir, video_root) if d is not None] or [VideoFinder('.')]
     found, missing = {}, []
@@ -226,7 +226,7 @@ def _prepare(record:dict, videos:dict, n_frames:int):
     path = videos.get(record['sample_id'])
     if path is None: return FileNotFoundError(f"no video for vid {record.get('vid')!r} (resolve_videos lists the paths it tried)")
     try: return sample_prompt(record), read_frames(path, n_frames, **_window(record))
-    except (OSError, ValueError) as e: return e
+    except Exception as e: return e  # this sample's failure, whatever it is: recorded with its reason, the batch goes on
 
 def _generate(model, processor, ready:list, n_frames:int, max_new_tokens:int)->list:
     "The answer (or the exception) for each (prompt, clip), batched; a rejected batch is retried one sample at a time."
@@ -309,6 +309,10 @@ def _in_order(path:Path, order:dict):
     ordered = sorted(lines, key=lambda r: order.get(r['sample_id'], len(order)))
     if ordered != list(lines): write_jsonl(path, ordered)
 
+def _prompt_or_none(record:dict)->str|None:
+    try: return sample_prompt(record)
+    except ValueError: return None  # the sample fails on its own, with this reason, when its turn comes
+
 def predict(model, processor, # a loaded Tarsier model and its processor
             benchmark:Benchmark|str, # the records' benchmark
             records:list[dict], # annotation records (from `load_annotations`)
@@ -342,6 +346,8 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     earlier = _earlier(out_path, by_id, keep_failed)
     done = {r['sample_id'] for r in earlier}
     todo = [r for r in selected if r['sample_id'] not in done]
+    prompts = [p for r in todo if isinstance(p := _prompt_or_none(r), str)]
+    if prompts: processor.check_budget(max(prompts, key=len), n_frames, b.name)  # before a single frame is decoded
     bar = tqdm(total=len(selected), initial=len(selected) - len(todo), unit='sample', desc=f"{b.name} {i}/{n}" if n > 1 else b.name,
                disable=not progress)
     failed = 0

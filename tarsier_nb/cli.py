@@ -170,6 +170,7 @@ def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, cap
     from tarsier_nb.benchmarks import (resolve_benchmarks, load_annotations, annotation_path, resolve_videos, predict, default_shard, shard_path,
                                        failures)
     from tarsier_nb.inference import load
+    if limit is not None and limit < 0: raise ValueError(f"--limit must be >= 0, got {limit}")
     shard = parse_shard(shard) if shard else default_shard()
     out, plans = Path(out_dir), []
     for b in resolve_benchmarks(benchmark):

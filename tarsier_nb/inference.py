@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 from natsort import natsorted
+from safetensors import SafetensorError
 from tqdm.auto import tqdm
 
 from .records import DESCRIBE_PROMPT, read_json
@@ -48,7 +49,12 @@ def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Ta
     config = read_json(path/'config.json', f"a checkpoint's config; a checkpoint folder holds {checkpoint_layout()}")
     kind, device = checkpoint_kind(path, config), pick_device(device)
     dtype = pick_dtype(dtype, device, config.get('torch_dtype') or config.get('dtype'))
-    return (load_tarsier2 if kind == 'tarsier2' else load_tarsier)(path, device, dtype, pick_attention(attn_implementation, device, dtype))
+    try: model, processor = (load_tarsier2 if kind == 'tarsier2' else load_tarsier)(path, device, dtype, pick_attention(attn_implementation, device, dtype))
+    except SafetensorError as e:
+        raise ValueError(f"{path}: its weights cannot be read ({e}); the file is damaged or cut short: download or save it again") from None
+    damaged = next((name for name, p in model.named_parameters() if not torch.isfinite(p).all()), None)
+    if damaged: raise ValueError(f"{path}: weight {damaged} holds NaN or infinite values; the checkpoint is damaged: download or save it again")
+    return model, processor
 
 # %% ../nbs/06_inference.ipynb #abb8cc07
 _FINGERPRINTS = {} # (file, size, mtime) -> sha256 of its bytes, for this process
@@ -101,9 +107,13 @@ def describe_batch(model, # a Tarsier model (from `load`)
                    **generate_kwargs # `generation_kwargs` arguments (max_new_tokens, temperature, top_p, ...)
                   )->list[str]:
     "The model's answer for each video, in order, `batch_size` videos per generation."
+    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}")
     prompts = [prompt]*len(videos) if isinstance(prompt, str) else list(prompt)
     if len(prompts) != len(videos): raise ValueError(f"got {len(prompts)} prompts for {len(videos)} videos")
     settings = generation_kwargs(**generate_kwargs)
+    for p in {p for p, v in zip(prompts, videos) if isinstance(v, (str, Path))}:
+        processor.check_budget(p, n_frames, 'describe')  # before a single frame is decoded
     answers = []
     for start in tqdm(range(0, len(videos), batch_size), desc='describe', unit='batch', disable=not progress):
         frames = [_frames(v, n_frames) for v in videos[start:start+batch_size]]

@@ -306,6 +306,9 @@ class OpenAIJudge(ChatJudge):
         if azure_endpoint and not (api_version or os.environ.get('OPENAI_API_VERSION')):
             raise ValueError(f"azure_endpoint={azure_endpoint!r} needs api_version= (e.g. '2024-06-01') or $OPENAI_API_VERSION")
         self.base_url, self.azure_endpoint, self.api_version = base_url, azure_endpoint, api_version
+        if api_key_env is not None and not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', api_key_env):  # a key pasted in its place: never echoed
+            raise ValueError("api_key_env must be the name of an environment variable that holds the key (e.g. OPENAI_API_KEY), "
+                             "not the key itself; the value given is not shown")
         self.api_key_env = api_key_env or ('AZURE_OPENAI_API_KEY' if azure_endpoint else 'OPENAI_API_KEY')
         self.timeout, self.max_retries, self.temperature = timeout, max_retries, temperature
         self._api_key()  # fail now, not at the first call, when there is no key

@@ -150,8 +150,17 @@ DTYPES = {'fp32': torch.float32, 'float32': torch.float32, 'fp16': torch.float16
           'bf16': torch.bfloat16, 'bfloat16': torch.bfloat16}
 
 def pick_device(device:str='auto')->torch.device:
-    "'auto' → the first GPU when there is one, else the CPU."
-    return torch.device(('cuda' if torch.cuda.is_available() else 'cpu') if device == 'auto' else device)
+    "'auto' → the first GPU when there is one, else the CPU; a device this machine's torch cannot use is an error saying so."
+    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try: chosen = torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"device {device!r}: not a device torch knows; expected 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'") from None
+    usable = {'cpu': True, 'cuda': torch.cuda.is_available(), 'mps': torch.backends.mps.is_available()}
+    if not usable.get(chosen.type, False):
+        raise ValueError(f"device {device!r}: this machine's torch {torch.__version__} cannot use it "
+                         f"({'no CUDA GPU is visible' if chosen.type == 'cuda' else 'not available here'}); expected 'auto' or 'cpu'")
+    if chosen.type == 'cuda' and chosen.index is not None and chosen.index >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r}: there are {torch.cuda.device_count()} CUDA GPUs (cuda:0 to cuda:{torch.cuda.device_count() - 1})")
+    return chosen
 
 def pick_dtype(dtype:str|torch.dtype, device:torch.device, checkpoint_dtype:str|None=None)->torch.dtype:
     "'auto' → the checkpoint's precision on a GPU, fp32 on a CPU."

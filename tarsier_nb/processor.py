@@ -279,6 +279,15 @@ def _sample_ids(self:TarsierProcessor, prompt:str, frames:list, where:str)->list
     return self.expand_frames(ids)
 
 @patch
+def check_budget(self:TarsierProcessor, prompt:str, # the prompt, as `__call__` takes it
+                 n_frames:int, # frames about to be decoded for it
+                 where:str='the request' # what to name in the error
+                ):
+    "Before a frame is decoded: fail when `prompt` with `n_frames` frames cannot fit the context."
+    ids = self.encode(format_prompt(prompt, n_frames, self.template))
+    check_length(len(ids) - n_frames, n_frames, n_frames * self.tokens_per_frame, self.max_length, where)
+
+@patch
 def __call__(self:TarsierProcessor,
              prompt:str|list[str], # a prompt, or one per sample of a batch
              frames, # a list of PIL images or a `Clip`; for a batch, a list of those

@@ -178,7 +178,12 @@ def _where(record:dict)->str: return f"sample {record.get('sample_id', record.ge
 def sample_prompt(record:dict # an annotation record, either schema
                  )->str:
     "The prompt the model gets: `text.prompt` verbatim, or the chat messages flattened the official way."
-    if 'prompt' in (record.get('text') or {}): return record['text']['prompt']
+    text = record.get('text')
+    if text is not None and not isinstance(text, dict):
+        raise ValueError(f"{_where(record)}: 'text' is {repr(text)[:60]}; expected an object with 'prompt' (and 'response')")
+    if 'prompt' in (text or {}):
+        if not isinstance(text['prompt'], str): raise ValueError(f"{_where(record)}: text.prompt is {repr(text['prompt'])[:60]}; expected a string")
+        return text['prompt']
     if 'messages' in record: return _chat_prompt(record['messages'], _where(record))
     raise ValueError(f"{_where(record)}: no prompt; expected text.prompt or messages")
 

@@ -146,6 +146,17 @@ def _sample(self:Tarsier2Processor, prompt:str, frames:list, where:str)->tuple:
     return ids, mrope_positions(ids, self.video_token_id, [grid], merge), rows, grid
 
 @patch
+def check_budget(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__` takes it
+                 n_frames:int, # frames about to be decoded for it
+                 where:str='the request' # what to name in the error
+                ):
+    "Before a frame is decoded: fail when `prompt` with `n_frames` frames cannot fit the context even at one position per temporal patch, the fewest a frame can fill."
+    step = 1 if self.repeat_frames else self.image_processor.temporal_patch_size
+    fewest = -(-n_frames // step)
+    ids = self.tokenizer(_video_prompt(prompt, n_frames, fewest, where), add_special_tokens=False)['input_ids']
+    check_length(len(ids) - fewest, n_frames, fewest, self.max_length, where, step)
+
+@patch
 def __call__(self:Tarsier2Processor,
              prompt:str|list[str], # a prompt, or one per sample of a batch
              frames, # a list of PIL images or a `Clip`; for a batch, a list of those

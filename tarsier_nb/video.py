@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/video.html.md"""
 
 # %% ../nbs/01_video.ipynb #1b17af92
 from __future__ import annotations
-import math
+import logging, math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,10 @@ import av  # before decord: decord's bundled FFmpeg, loaded first, breaks PyAV's
 try: import decord
 except ImportError: decord = None  # PyAV is the fallback decoder
 
+logger = logging.getLogger(__name__)
+
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'GIF_EXTS', 'IMAGE_EXTS', 'SUPPORTED_EXTS', 'CONTAINERS', 'VideoReadError', 'source_kind',
+__all__ = ['logger', 'VIDEO_EXTS', 'GIF_EXTS', 'IMAGE_EXTS', 'SUPPORTED_EXTS', 'CONTAINERS', 'VideoReadError', 'source_kind',
            'uniform_indices', 'sample_indices', 'Clip', 'DecordVideo', 'PyAVVideo', 'open_video', 'read_frames',
            'frame_grid', 'write_video', 'write_frame_folder']
 
@@ -80,6 +82,9 @@ def sample_indices(timestamps:list[float], # presentation time of every frame of
     showing = lambda t: int(np.searchsorted(times, t + 1e-6, side='right')) - 1  # the frame on screen at time t
     first = max(showing(lo), 0)
     last = len(times) - 1 if end is None else min(max(showing(hi), first), len(times) - 1)
+    if n_frames > last - first + 1:  # never more frames than the window has: each decoded frame costs memory
+        logger.warning(f"{source}: {n_frames} frames asked, the window has {last - first + 1}; taking each of them once")
+        n_frames = last - first + 1
     if fps is None: return uniform_indices(first, last, n_frames)
     if fps <= 0: raise ValueError(f"{source}: fps must be > 0, got {fps}")
     targets = np.arange(times[first], times[last] + 1e-6, 1/fps)

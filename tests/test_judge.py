@@ -207,3 +207,7 @@ def test_open_ended_evaluate_finishes_with_the_judges_failures_listed(tmp_path):
     [failed] = result['failures']
     assert (failed['idx'], failed['kind']) == (2, 'invalid_judgement') and 'failed after 2 attempts: a malformed response' in failed['reason']
     assert (tmp_path/'eval'/'msvd-qa.json').is_file() and 'garbled' not in failed['reason']
+
+def test_a_key_given_as_the_variable_name_is_refused_and_not_echoed():
+    with pytest.raises(ValueError) as refused: OpenAIJudge('judge-model', api_key_env=KEY)
+    assert KEY not in str(refused.value) and 'name of an environment variable' in str(refused.value)
