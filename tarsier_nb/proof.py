@@ -98,7 +98,7 @@ def score(model, # a Tarsier model (from `load`)
 
 # %% ../nbs/12_proof.ipynb #0016pr16
 PROOF_WORLD = 'simple' # the `WORLDS` entry trained and judged on
-TRAIN_CLIPS, HELD_OUT_CLIPS = 2000, 200 # clips in the training world (seed `seed`) and the held-out one (`seed + 1`)
+TRAIN_CLIPS, HELD_OUT_CLIPS = 6000, 200 # clips in the training world (seed `seed`) and the held-out one (`seed + 1`)
 N_FRAMES = 8 # frames per clip, in training and in judging
 PROOF_MODEL = dict(image_size=64, patch_size=16, vision_hidden_size=128, vision_layers=2, hidden_size=128, layers=4, heads=4)
 
