@@ -114,6 +114,15 @@ def this_python_kernel():
             if before is None: os.environ.pop('JUPYTER_PATH', None)
             else: os.environ['JUPYTER_PATH'] = before
 
+def _same_run(run:Path, experiment:str, parameters:dict):
+    "Refuse a run folder that holds another experiment or other parameters: the same ones again continue that run."
+    before = json.loads((run/'parameters.json').read_text()) if (run/'parameters.json').is_file() else {}
+    then = {'experiment': before.get('experiment'), **before.get('parameters', {})}
+    now = {'experiment': experiment, **parameters}
+    changed = {k: (then.get(k), now.get(k)) for k in {**then, **now} if then.get(k) != now.get(k)}
+    if changed: raise FileExistsError(f"{run} holds a run with other parameters {dict(sorted(changed.items()))} (then, now); pass "
+                                      f"overwrite=True (--overwrite) to replace it, or another name (--name); the same parameters continue it")
+
 def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smoke'
                    parameters:dict|None=None, # values for its parameters cell (relative paths: see `absolute_paths`)
                    name:str|None=None, # the run's folder name; None: the experiment's name
@@ -122,7 +131,7 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
                    progress:bool=True, # papermill's cell counter (on stderr)
                    stream:bool=False, # the notebook's own prints and progress bars, on this process's stdout and stderr as they come
                    command:str='', # the command line, recorded in parameters.json
-                   overwrite:bool=False # replace an earlier run of the same name (its whole folder) instead of refusing
+                   overwrite:bool=False # replace an earlier run of the same name made with other parameters (its whole folder) instead of refusing
                   )->Path: # the executed notebook
     "Execute an experiment notebook with papermill in `runs_dir/name/`."
     import papermill
@@ -133,10 +142,8 @@ def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smok
         raise ValueError(f"unknown parameter(s) {unknown} for {experiment}; the notebook declares {list(declared)}")
     parameters = {k: absolute_paths(v) for k, v in (parameters or {}).items()}
     run = Path(runs_dir)/(name or experiment)
-    if run.is_dir() and any(run.iterdir()):
-        if not overwrite: raise FileExistsError(f"{run} holds an earlier run ({', '.join(sorted(p.name for p in run.iterdir())[:4])}, …); "
-                                                f"pass overwrite=True (--overwrite) to replace it, or another name (--name)")
-        shutil.rmtree(run)
+    if overwrite: shutil.rmtree(run, ignore_errors=True)
+    elif run.is_dir() and any(run.iterdir()): _same_run(run, experiment, parameters)
     run.mkdir(parents=True, exist_ok=True)
     write_json(run/'parameters.json', dict(experiment=experiment, notebook=str(source), parameters=parameters, command=command))
     executed = run/f'{experiment}.ipynb'

@@ -13,10 +13,13 @@ def test_train_stage1_then_stage2(tmp_path):
     first = run_cli('run', 'train', '--runs', tmp_path, '-p', 'clips', '8', '-p', 'max_steps', '6')
     assert first.returncode == 0, first.stderr[-2000:]
     assert (tmp_path/'train'/'stage1'/'final'/'config.json').is_file()
-    second = run_cli('run', 'train', '--runs', tmp_path, '-p', 'stage', '2', '-p', 'clips', '8', '-p', 'max_steps', '6')
+    again = run_cli('run', 'train', '--runs', tmp_path, '-p', 'stage', '2')  # the name is taken: refused, stage 1 kept
+    assert again.returncode == 2 and "holds a run with other parameters" in again.stderr and (tmp_path/'train'/'stage1'/'final').is_dir()
+    second = run_cli('run', 'train', '--runs', tmp_path, '--name', 'train-stage2', '-p', 'stage', '2',
+                     '-p', 'stage1_model', tmp_path/'train'/'stage1'/'final', '-p', 'clips', '8', '-p', 'max_steps', '6')
     assert second.returncode == 0, second.stderr[-2000:]
-    assert 'stage1/final' in (tmp_path/'train'/'train_stage2.yaml').read_text()
-    assert 'final checkpoint' in executed_outputs(tmp_path/'train'/'train.ipynb')
+    assert str(tmp_path/'train'/'stage1'/'final') in (tmp_path/'train-stage2'/'train_stage2.yaml').read_text()
+    assert 'final checkpoint' in executed_outputs(tmp_path/'train-stage2'/'train.ipynb')
 
 def test_predict_then_autodq(tmp_path):
     "Benchmark inference and scoring on a small synthetic world, then AutoDQ of its descriptions with the lexical judge."
