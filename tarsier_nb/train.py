@@ -59,7 +59,7 @@ class TrainConfig:
     precision: PRECISIONS = 'fp32' # 'fp32', 'bf16' (weights and compute), 'bf16-mixed' or 'fp16' (mixed: fp32 weights, 16-bit compute)
     attn_implementation: str|None = None # 'sdpa', 'flash_attention_2', 'eager'; None picks the fastest available
     learning_rate: Annotated[float, Field(gt=0)] = 2e-5 # peak learning rate, after warmup
-    lr_schedule: Literal['cosine', 'constant'] = 'cosine' # after warmup: 'cosine' decays to 0 at `max_steps`, 'constant' stays at the peak
+    lr_schedule: Literal['cosine', 'constant', 'wsd'] = 'cosine' # after warmup: 'cosine' decays to 0 at `max_steps`, 'constant' stays at the peak, 'wsd' stays there and then falls linearly to 0 over the last fifth
     warmup_ratio: Annotated[float, Field(ge=0, lt=1)] = 0.03 # share of `max_steps` spent warming up linearly
     max_steps: Count = 1000 # optimizer steps
     per_device_batch_size: Count = 1 # items per GPU (or the CPU) per forward pass
@@ -201,7 +201,8 @@ def training_arguments(config:TrainConfig)->TrainingArguments:
         per_device_train_batch_size=config.per_device_batch_size, per_device_eval_batch_size=config.per_device_batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         learning_rate=config.learning_rate, warmup_steps=config.warmup_ratio,
-        lr_scheduler_type={'cosine': 'cosine', 'constant': 'constant_with_warmup'}[config.lr_schedule],
+        lr_scheduler_type={'cosine': 'cosine', 'constant': 'constant_with_warmup', 'wsd': 'warmup_stable_decay'}[config.lr_schedule],
+        lr_scheduler_kwargs={'num_decay_steps': max(config.max_steps // 5, 1), 'decay_type': 'linear'} if config.lr_schedule == 'wsd' else {},
         bf16=bf16, fp16=config.precision == 'fp16',
         use_cpu=bf16 and not torch.cuda.is_available(),  # bf16 autocast on the CPU (transformers asks for it by name)
         activation_checkpointing=config.gradient_checkpointing, activation_checkpointing_kwargs={'use_reentrant': False},
