@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/benchmarks.html.md"""
 
 # %% ../nbs/09_benchmarks.ipynb #05c3a442
 from __future__ import annotations
-import os, re
+import json, os, re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,7 +226,7 @@ def _prepare(record:dict, videos:dict, n_frames:int):
     path = videos.get(record['sample_id'])
     if path is None: return FileNotFoundError(f"no video for vid {record.get('vid')!r} (resolve_videos lists the paths it tried)")
     try: return sample_prompt(record), read_frames(path, n_frames, **_window(record))
-    except Exception as e: return e  # this sample's failure, whatever it is: recorded with its reason, the batch goes on
+    except (ValueError, OSError) as e: return e  # an unreadable video (VideoReadError), a bad window or record: recorded with its reason, the batch goes on
 
 def _generate(model, processor, ready:list, n_frames:int, max_new_tokens:int)->list:
     "The answer (or the exception) for each (prompt, clip), batched; a rejected batch is retried one sample at a time."
@@ -288,8 +288,8 @@ def prediction_settings(model, # the loaded model
 
 FORCE = 'pass force=True (--force) to start it over, or write to another file (--out-dir)' # what a refused resume can do
 
-def _earlier(path:Path, by_id:dict, keep_failed:bool)->list:
-    "The lines an earlier run left in `path` that count as done, after cutting a torn tail and (unless kept) its failed samples."
+def _earlier(path:Path, by_id:dict)->list:
+    "The lines an earlier run left in `path` (a torn tail cut), each checked to come from the annotation record given now."
     if not path.exists(): return []
     truncate_torn_tail(path)
     lines = read_jsonl(path)
@@ -299,15 +299,11 @@ def _earlier(path:Path, by_id:dict, keep_failed:bool)->list:
         if now is not None and {k: v for k, v in r.items() if k not in ('prediction', 'error')} != now:
             raise ValueError(f"{path}, line {number}: sample {r['sample_id']!r} was predicted from another annotation record "
                              f"than the one given now (the annotations changed); {FORCE}")
-    kept = [r for r in lines if keep_failed or 'error' not in r]
-    if len(kept) < len(lines): write_jsonl(path, kept)
-    return kept
+    return list(lines)
 
-def _in_order(path:Path, order:dict):
-    "Rewrite `path` in record order (sample ids `order` does not know go last), when it is not."
-    lines = read_jsonl(path)
-    ordered = sorted(lines, key=lambda r: order.get(r['sample_id'], len(order)))
-    if ordered != list(lines): write_jsonl(path, ordered)
+def _in_order(lines:list, order:dict)->list:
+    "`lines` sorted in record order (sample ids `order` does not know go last)."
+    return sorted(lines, key=lambda r: order.get(r['sample_id'], len(order)))
 
 def _prompt_or_none(record:dict)->str|None:
     try: return sample_prompt(record)
@@ -338,27 +334,31 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if force: out_path.unlink(missing_ok=True); settings_file(out_path).unlink(missing_ok=True)
     settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens), {r['sample_id']: r for r in records}
-    if out_path.exists() and any('prediction' in r for r in read_jsonl(out_path)):
+    lines = _earlier(out_path, by_id)
+    if any('prediction' in r for r in lines):
         if not settings_file(out_path).exists():
             raise ValueError(f"{out_path} holds predictions without {settings_file(out_path).name}, the record of what made them; {FORCE}")
         settled(settings_file(out_path), settings, str(out_path), FORCE)
     else: write_json(settings_file(out_path), settings)  # nothing predicted yet: these settings make the file
-    earlier = _earlier(out_path, by_id, keep_failed)
+    earlier = [r for r in lines if keep_failed or 'error' not in r]  # failed samples are tried again unless kept
+    if len(earlier) < len(lines): write_jsonl(out_path, earlier)
     done = {r['sample_id'] for r in earlier}
     todo = [r for r in selected if r['sample_id'] not in done]
     prompts = [p for r in todo if isinstance(p := _prompt_or_none(r), str)]
     if prompts: processor.check_budget(max(prompts, key=len), n_frames, b.name)  # before a single frame is decoded
     bar = tqdm(total=len(selected), initial=len(selected) - len(todo), unit='sample', desc=f"{b.name} {i}/{n}" if n > 1 else b.name,
                disable=not progress)
-    failed = 0
+    written, failed = list(earlier), 0
     with bar, open(out_path, 'a', encoding='utf-8') as f:
         for batch, prepared in _prepared_batches(todo, batch_size, videos, n_frames):
             outcomes = [_outcome(r, a) for r, a in zip(batch, _answers(model, processor, prepared, n_frames, max_new_tokens))]
             append_jsonl(f, outcomes)
+            written += outcomes
             failed += sum('error' in o for o in outcomes)
             if failed: bar.set_postfix(failed=failed)
             bar.update(len(batch))
-    if todo and done: _in_order(out_path, {r['sample_id']: k for k, r in enumerate(records)})
+    ordered = _in_order(written, {r['sample_id']: k for k, r in enumerate(records)})
+    if todo and done and ordered != written: write_jsonl(out_path, ordered)  # a resumed run's new lines were appended after the old
     return out_path
 
 def failures(path:str|Path # a predictions file
@@ -407,10 +407,10 @@ def merge_shards(out_dir:str|Path, # folder holding the shard files
         if r['sample_id'] in seen: raise ValueError(f"{out_dir}: sample_id {r['sample_id']!r} is in more than one of {names}")
         seen.add(r['sample_id'])
     made = {files[key].name: read_json(settings_file(files[key]), f"the settings that made {files[key]}")
-            for key in sorted(files) if settings_file(files[key]).exists()}
-    if made and (len(made) < len(files) or any(m != next(iter(made.values())) for m in made.values())):
+            if settings_file(files[key]).exists() else None for key in sorted(files)}
+    if len({json.dumps(m, sort_keys=True) for m in made.values()}) > 1:  # a shard without its settings file differs too
         raise ValueError(f"{out_dir}: the shards of {benchmark_name} were not all made with the same settings "
-                         f"({ {name: made.get(name, 'not recorded') for name in names} }); rerun the odd ones with --force")
+                         f"({ {name: m or 'not recorded' for name, m in made.items()} }); rerun the odd ones with --force")
     merged_path = shard_path(out_dir, benchmark_name)
-    if made: write_json(settings_file(merged_path), next(iter(made.values())))
+    if settings := made[names[0]]: write_json(settings_file(merged_path), settings)
     return write_jsonl(merged_path, merged)

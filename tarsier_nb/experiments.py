@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .records import repo_root, write_json
+from .records import differences, repo_root, write_json
 
 # %% ../nbs/19_experiments.ipynb #129d6ad8
 EXPERIMENTS = {'smoke': 'a shipped tiny model that reads the video, then the whole pipeline offline on the synthetic world, in minutes on a CPU',
@@ -118,10 +118,9 @@ def _same_run(run:Path, experiment:str, parameters:dict):
     "Refuse a run folder that holds another experiment or other parameters: the same ones again continue that run."
     before = json.loads((run/'parameters.json').read_text()) if (run/'parameters.json').is_file() else {}
     then = {'experiment': before.get('experiment'), **before.get('parameters', {})}
-    now = {'experiment': experiment, **parameters}
-    changed = {k: (then.get(k), now.get(k)) for k in {**then, **now} if then.get(k) != now.get(k)}
-    if changed: raise FileExistsError(f"{run} holds a run with other parameters {dict(sorted(changed.items()))} (then, now); pass "
-                                      f"overwrite=True (--overwrite) to replace it, or another name (--name); the same parameters continue it")
+    if changed := differences(then, {'experiment': experiment, **parameters}):
+        raise FileExistsError(f"{run} holds a run with other parameters {changed} (then, now); pass "
+                               f"overwrite=True (--overwrite) to replace it, or another name (--name); the same parameters continue it")
 
 def run_experiment(experiment:str, # a notebook of `experiments_dir`, e.g. 'smoke'
                    parameters:dict|None=None, # values for its parameters cell (relative paths: see `absolute_paths`)

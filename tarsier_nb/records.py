@@ -13,9 +13,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['SHARED_ENV', 'VIDEO_TOKEN', 'IMAGE_TOKEN', 'MARKS', 'PLACEHOLDER', 'DESCRIBE_PROMPT', 'MC_PROMPT', 'OE_PROMPT',
            'CAPTION_PROMPT', 'GROUPS', 'repo_root', 'shared_dir', 'shared_path', 'replacing', 'write_atomic', 'Records',
-           'read_jsonl', 'write_jsonl', 'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json', 'settled',
-           'content_items', 'sample_prompt', 'sample_reference', 'sample_question', 'video_file_of', 'is_placeholder',
-           'add_sample_ids', 'check_messages', 'new_figure', 'save_figure']
+           'read_jsonl', 'write_jsonl', 'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json', 'differences',
+           'settled', 'content_items', 'sample_prompt', 'sample_reference', 'sample_question', 'video_file_of',
+           'is_placeholder', 'add_sample_ids', 'check_messages', 'new_figure', 'save_figure']
 
 # %% ../nbs/00_records.ipynb #578fca07
 SHARED_ENV = 'TARSIER_NB_SHARED' # environment variable naming the shared folder
@@ -134,6 +134,12 @@ def write_json(path:str|Path, # the file to (re)write
     return write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + '\n')
 
 # %% ../nbs/00_records.ipynb #66f8ffeb
+def differences(then:dict, # settings recorded before
+                now:dict # settings now
+               )->dict: # {name: (then, now)} for each that differs, sorted by name; a missing one reads None
+    "The settings that differ between two records."
+    return {k: (then.get(k), now.get(k)) for k in sorted({**then, **now}) if then.get(k) != now.get(k)}
+
 def settled(path:str|Path, # the JSON file recording what makes the results beside it
             settings:dict, # what makes them now (JSON data)
             what:str, # the results, for the message, e.g. 'runs/preds/dream.jsonl'
@@ -143,8 +149,7 @@ def settled(path:str|Path, # the JSON file recording what makes the results besi
     path = Path(path)
     if path.is_file():
         before = read_json(path, f"the settings that made {what}")
-        changed = {k: (before.get(k), settings.get(k)) for k in {**before, **settings} if before.get(k) != settings.get(k)}
-        if changed: raise ValueError(f"{what} was made with other settings {dict(sorted(changed.items()))} (then, now); {remedy}")
+        if changed := differences(before, settings): raise ValueError(f"{what} was made with other settings {changed} (then, now); {remedy}")
     write_json(path, settings)
     return settings
 
