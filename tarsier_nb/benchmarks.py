@@ -219,14 +219,20 @@ def default_shard()->tuple:
 # %% ../nbs/09_benchmarks.ipynb #6ce65854
 def _window(record:dict)->dict:
     "The official clip window of a record: `start_time`/`end_time` when positive."
-    return {k: float(record[f'{k}_time']) for k in ('start', 'end') if (record.get(f'{k}_time') or 0) > 0}
+    window = {}
+    for k in ('start', 'end'):
+        if (value := record.get(f'{k}_time')) in (None, ''): continue
+        try: seconds = float(value)
+        except (TypeError, ValueError): raise ValueError(f"{k}_time is {value!r}; expected a number of seconds") from None
+        if seconds > 0: window[k] = seconds
+    return window
 
 def _prepare(record:dict, videos:dict, n_frames:int):
     "(prompt, Clip) for a record, or the exception that says why it has none."
     path = videos.get(record['sample_id'])
     if path is None: return FileNotFoundError(f"no video for vid {record.get('vid')!r} (resolve_videos lists the paths it tried)")
     try: return sample_prompt(record), read_frames(path, n_frames, **_window(record))
-    except (ValueError, OSError) as e: return e  # an unreadable video (VideoReadError), a bad window or record: recorded with its reason, the batch goes on
+    except (ValueError, OSError) as e: return e  # an unreadable video (VideoReadError), a malformed record or window: recorded with its reason, the batch goes on
 
 def _generate(model, processor, ready:list, n_frames:int, max_new_tokens:int)->list:
     "The answer (or the exception) for each (prompt, clip), batched; a rejected batch is retried one sample at a time."
