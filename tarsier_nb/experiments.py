@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .records import differences, repo_root, write_json
+from .records import differences, read_json, repo_root, write_json
 
 # %% ../nbs/19_experiments.ipynb #129d6ad8
 EXPERIMENTS = {'smoke': 'a shipped tiny model that reads the video, then the whole pipeline offline on the synthetic world, in minutes on a CPU',
@@ -116,7 +116,7 @@ def this_python_kernel():
 
 def _same_run(run:Path, experiment:str, parameters:dict):
     "Refuse a run folder that holds another experiment or other parameters: the same ones again continue that run."
-    before = json.loads((run/'parameters.json').read_text()) if (run/'parameters.json').is_file() else {}
+    before = read_json(run/'parameters.json', 'the parameters of an earlier run') if (run/'parameters.json').is_file() else {}
     then = {'experiment': before.get('experiment'), **before.get('parameters', {})}
     if changed := differences(then, {'experiment': experiment, **parameters}):
         raise FileExistsError(f"{run} holds a run with other parameters {changed} (then, now); pass "

@@ -111,7 +111,7 @@ def proof_mixtures(world_dir:Path # the training world's folder
             2: entry('description', 'dream.jsonl', 'description', 3) + entry('mc', 'mc_qa.jsonl', 'mc_qa', 3)
                + entry('oe', 'oe_qa.jsonl', 'oe_qa', 1)}
 
-PROOF_STEPS = 4800 # optimizer steps of stage 1 + stage 2, batch 16: what fits 30 minutes on 2 CPU cores (about 0.4 s a step)
+PROOF_STEPS = 4800 # optimizer steps of stage 1 + stage 2, batch 16: 31–32 minutes on 2 CPU cores (about 0.4 s a step)
 LORA_STEPS = 400 # steps of the LoRA stage-2 run
 CURVE_POINTS = 5 # checkpoints per stage, evenly spaced in steps, for the learning curves
 
