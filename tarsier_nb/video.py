@@ -162,11 +162,8 @@ def open_video(path:str|Path, # a video file
 
 # %% ../nbs/01_video.ipynb #6139c433
 def _rgb(image:Image.Image)->Image.Image:
-    "An RGB copy of any PIL image; transparent pixels are laid over white."
-    if image.mode == 'RGB': return image.copy()
-    rgba = image.convert('RGBA')
-    canvas = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(canvas, rgba).convert('RGB')
+    "An RGB copy of any PIL image, converted as the official Tarsier code converts it: a transparent pixel keeps its own colour."
+    return image.convert('RGB')
 
 def _open_image(path)->Image.Image:
     try:
