@@ -50,6 +50,7 @@ _REGISTRY = [  # name, group, annotation file, sub-task field; in the official s
     ('mvbench', 'mc_qa', 'MVBench.jsonl', 'dataset'),
     ('video-mme', 'mc_qa', 'Video-MME.jsonl', None),
     ('tvbench', 'mc_qa', 'TVBench.jsonl', 'dataset'),
+    ('favor-bench', 'mc_qa', 'FAVOR-Bench.jsonl', 'dataset'),
     ('msvd-qa', 'oe_qa', 'MSVD-QA-val.jsonl', None),
     ('msr-vtt-qa', 'oe_qa', 'MSR-VTT-QA-val.jsonl', None),
     ('tgif-qa', 'oe_qa', 'TGIF-QA-test.jsonl', None),
@@ -256,10 +257,11 @@ def _outcome(record:dict, result)->dict:
 def predict_batch(model, processor, # a loaded Tarsier model and its processor
                   records:list[dict], # annotation records with `sample_id`s
                   videos:dict, # {sample_id: path} (from `resolve_videos`)
-                  n_frames:int=8, # frames per video
+                  n_frames:int|None=None, # frames per video; by default the model's (`default_frames`)
                   max_new_tokens:int=512 # longest answer, tokens
                  )->list[dict]:
     "Each record with its `prediction` (greedy) or its `error`, in order."
+    n_frames = processor.default_frames if n_frames is None else n_frames
     prepared = [_prepare(r, videos, n_frames) for r in records]
     return [_outcome(r, a) for r, a in zip(records, _answers(model, processor, prepared, n_frames, max_new_tokens))]
 
@@ -320,7 +322,7 @@ def predict(model, processor, # a loaded Tarsier model and its processor
             records:list[dict], # annotation records (from `load_annotations`)
             videos:dict, # {sample_id: path} (from `resolve_videos`)
             out_path:str|Path, # predictions file, appended to (see `shard_path`)
-            n_frames:int=8, # frames per video
+            n_frames:int|None=None, # frames per video; by default the model's (8 Tarsier, 16 Tarsier2: `default_frames`)
             batch_size:int=8, # samples per generation
             shard:tuple|None=None, # (i, n): take records[i::n]; None: `default_shard()`
             limit:int|None=None, # only the first `limit` records (before sharding)
@@ -332,6 +334,7 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     "Greedy predictions for a benchmark's records, appended to `out_path`; resumable, one line per sample."
     b, (i, n) = _benchmark(benchmark), _check_shard(default_shard() if shard is None else shard)
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n_frames = processor.default_frames if n_frames is None else n_frames
     if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}")
     if limit is not None and limit < 0: raise ValueError(f"limit must be >= 0 (or None for all), got {limit}")
     records = add_sample_ids(records, b.name)

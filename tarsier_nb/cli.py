@@ -130,7 +130,7 @@ def describe_command(paths:list[str], # video, GIF or image files, or folders of
         for start in range(0, len(sources), batch_size):
             clips = []
             for source in sources[start:start + batch_size]:
-                try: clips.append((source, read_frames(source, options['n_frames'])))
+                try: clips.append((source, read_frames(source, options['n_frames'] or processor.default_frames)))
                 except (OSError, ValueError) as e: failures += 1; _emit(source, json, error=str(e))
             if clips:
                 answers = describe_batch(tarsier, processor, [c for _, c in clips], batch_size=len(clips),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 import yaml
 from fastcore.basics import patch
 from torch.utils.data import Dataset, Sampler
@@ -174,9 +175,10 @@ def _said(prompt:str, answer:str, template:str)->str:
     gap = t.opener(t.assistant)[len(t.ready()):] if prompt.endswith(t.ready()) else ''
     return gap + answer + t.assistant_end
 
-def encode_sample(processor, # a `TarsierProcessor`
+def encode_sample(processor, # a `TarsierProcessor` or `Tarsier2Processor`
                   sample:TrainingSample, # the sample
-                  n_frames:int # frames that go with it: 0 for text only, one per image, any for a video
+                  n_frames:int, # frames that go with it: 0 for text only, one per image, any for a video
+                  inputs:dict|None=None # the frames' `processor.frame_inputs` (None: not read yet; Tarsier2 then counts a bound on each frame's places)
                  )->tuple[list[int], list[int]]:
     "`input_ids` and `labels` of a sample: -100 everywhere except the assistant's turns and their end-of-turn tokens."
     tokenizer, template = processor.tokenizer, processor.template
@@ -189,7 +191,7 @@ def encode_sample(processor, # a `TarsierProcessor`
         said_text = _said(prompt, answer, template)
         said = continuation_ids(tokenizer, said_text)
         ids, labels, text = ids + asked + said, labels + [-100] * len(asked) + said, prompt + said_text
-    ids, labels = processor.expand_frames(ids, labels)
+    ids, labels = processor.expand_frames(ids, labels, inputs=inputs)
     if processor.max_length and len(ids) > processor.max_length:
         raise ValueError(f"{sample.sample_id} ({sample.where}): {len(ids)} tokens with {n_frames} frames exceed the model's context "
                          f"max_length={processor.max_length}; expected fewer frames (lower the mixture entry's frames range)")
@@ -273,9 +275,9 @@ def sample_frames(sample:TrainingSample, # the sample
 
 # %% ../nbs/07_data.ipynb #21038dd4
 class MixtureDataset(Dataset):
-    "Items drawn from a mixture's datasets by weight: `input_ids`, `labels`, `pixel_values` and `length`."
+    "Items drawn from a mixture's datasets by weight: `input_ids`, `labels`, `length` and the frames' inputs (`pixel_values`, ...)."
     def __init__(self, mixture:Mixture, # from `load_mixture`
-                 processor, # a `TarsierProcessor`
+                 processor, # a `TarsierProcessor` or `Tarsier2Processor`
                  seed:int=0, # with the epoch and the index, decides every draw
                  epoch_size:int|None=None, # items per epoch; None: the number of samples in the mixture
                  fatal_missing:bool=False, # raise on a missing or unreadable video instead of skipping it
@@ -328,15 +330,13 @@ def _skip(self:MixtureDataset, d:int, sample:TrainingSample, error:Exception):
         logger.warning(f"skipping sample {sample.sample_id!r} of {name!r} ({sample.where}): {type(error).__name__}: {error}")
 
 @patch
-def pixel_values(self:MixtureDataset, sample:TrainingSample, n_frames:int)->np.ndarray:
-    "The sample's frames as the processor's pixel values, (frames, 3, side, side); from memory with `cache_frames`."
+def frame_inputs(self:MixtureDataset, sample:TrainingSample, n_frames:int)->dict:
+    "The sample's frames as the processor's model inputs (`pixel_values`, and Tarsier2's `image_grid_thw`); from memory with `cache_frames`."
     key = (sample.visual, n_frames)
     if key in self._pixels: return self._pixels[key]
-    frames = sample_frames(sample, n_frames)
-    side = self.processor.image_processor.crop_size
-    pixels = self.processor.pixel_values(frames) if frames else np.zeros((0, 3, side['height'], side['width']), np.float32)
-    if self.cache_frames: self._pixels[key] = pixels
-    return pixels
+    inputs = self.processor.frame_inputs(sample_frames(sample, n_frames))
+    if self.cache_frames: self._pixels[key] = inputs
+    return inputs
 
 @patch
 def __getitem__(self:MixtureDataset, index:int)->dict:
@@ -345,18 +345,19 @@ def __getitem__(self:MixtureDataset, index:int)->dict:
     rng = self._rng(index)
     for _ in range(self.max_draws):
         d, sample, n_frames = self.draw(rng)
-        ids, labels = encode_sample(self.processor, sample, n_frames)
-        try: pixel_values = self.pixel_values(sample, n_frames)
+        try: inputs = self.frame_inputs(sample, n_frames)
         except (OSError, ValueError) as e:
             self._skip(d, sample, e)
             continue
-        return dict(input_ids=torch.tensor(ids), labels=torch.tensor(labels), pixel_values=torch.from_numpy(pixel_values), length=len(ids))
+        ids, labels = encode_sample(self.processor, sample, n_frames, inputs)
+        tensors = {k: torch.from_numpy(np.asarray(v)) for k, v in (inputs | self.processor.position_inputs(ids, inputs)).items()}
+        return dict(input_ids=torch.tensor(ids), labels=torch.tensor(labels), length=len(ids), **tensors)
     raise RuntimeError(f"item {index}: no readable sample in {self.max_draws} draws; skipped so far per dataset: {dict(self.skipped)}")
 
 # %% ../nbs/07_data.ipynb #29799fa9
 @dataclass
 class DataCollator:
-    "Items of a `MixtureDataset` → a right-padded batch for `TarsierForConditionalGeneration`."
+    "Items of a `MixtureDataset` → a right-padded batch for a Tarsier or Tarsier2 model."
     pad_token_id: int # the tokenizer's pad token id
 
     def __post_init__(self):
@@ -368,8 +369,10 @@ class DataCollator:
         def pad(key, value): return torch.stack([torch.cat([x[key], x[key].new_full((width - len(x[key]),), value)]) for x in items])
         batch = dict(input_ids=pad('input_ids', self.pad_token_id), labels=pad('labels', -100),
                      attention_mask=torch.stack([(torch.arange(width) < len(x['input_ids'])).long() for x in items]))
-        frames = [x['pixel_values'] for x in items if len(x['pixel_values'])]
-        if frames: batch['pixel_values'] = torch.cat(frames)
+        for key in ('pixel_values', 'image_grid_thw'):  # the frames of the batch, sample after sample
+            if parts := [x[key] for x in items if key in x]: batch[key] = torch.cat(parts)
+        if 'position_ids' in items[0]:  # Tarsier2's (3, length) positions; padding takes position 0, masked out
+            batch['position_ids'] = torch.stack([F.pad(x['position_ids'], (0, width - x['position_ids'].shape[1])) for x in items], dim=1)
         return batch
 
 # %% ../nbs/07_data.ipynb #54df65a1

@@ -20,12 +20,12 @@ from .records import DESCRIBE_PROMPT, read_json
 from .video import Clip, read_frames, SUPPORTED_EXTS
 from .processor import CHECKPOINT_FILES, checkpoint_layout
 from .model import load_tarsier, pick_attention, pick_device, pick_dtype, resolve_checkpoint
-from .tarsier2 import load_tarsier2
+from .tarsier2 import is_release, load_tarsier2
 
 # %% ../nbs/06_inference.ipynb #633dc8b2
 def checkpoint_kind(path:Path, # a checkpoint folder
                     config:dict # its `config.json`
-                   )->str: # 'tarsier' (LLaVA-style Tarsier-7b/34b) or 'tarsier2' (Qwen2-VL layout)
+                   )->str: # 'tarsier' (Tarsier-7b/34b) or 'tarsier2' (release or Qwen2-VL layout)
     "Which family a checkpoint folder holds, from its `config.json`; refuses pickle-only weights."
     if not list(Path(path).glob('*.safetensors')):
         pickles = sorted(p.name for p in Path(path).iterdir() if p.suffix in ('.bin', '.pt', '.pth', '.ckpt'))
@@ -33,11 +33,11 @@ def checkpoint_kind(path:Path, # a checkpoint folder
                                      f"convert them to safetensors (e.g. load and `save_pretrained(..., safe_serialization=True)` in a sandbox)")
         raise FileNotFoundError(f"{path}: no *.safetensors weights; expected {' or '.join(CHECKPOINT_FILES['weights'])}")
     model_type, architectures = config.get('model_type'), config.get('architectures') or []
+    if is_release(config) or model_type == 'qwen2_vl' or 'Qwen2VLForConditionalGeneration' in architectures: return 'tarsier2'
     if model_type == 'llava' and 'TarsierForConditionalGeneration' in architectures: return 'tarsier'
-    if model_type == 'qwen2_vl' or 'Qwen2VLForConditionalGeneration' in architectures: return 'tarsier2'
     raise ValueError(f"{path/'config.json'}: model_type={model_type!r}, architectures={architectures}; expected model_type 'llava' "
-                     f"with architectures ['TarsierForConditionalGeneration'] (Tarsier-7b/34b), or model_type 'qwen2_vl' "
-                     f"with architectures ['Qwen2VLForConditionalGeneration'] (Tarsier2 in transformers' Qwen2-VL layout)")
+                     f"with architectures ['TarsierForConditionalGeneration'] (Tarsier-7b/34b, and Tarsier2 as released with a "
+                     f"text_config of model_type 'qwen2_vl'), or model_type 'qwen2_vl' (Tarsier2 in transformers' Qwen2-VL layout)")
 
 def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Tarsier-7b"), Tarsier or Tarsier2
          device:str='auto', # 'auto', 'cpu', 'cuda', 'cuda:1', ...
@@ -101,13 +101,14 @@ def describe_batch(model, # a Tarsier model (from `load`)
                    processor, # its processor
                    videos:list, # paths, `Clip`s or lists of PIL frames
                    prompt:str|list[str]=DESCRIBE_PROMPT, # one prompt for all, or one per video
-                   n_frames:int=8, # frames sampled from each path
+                   n_frames:int|None=None, # frames sampled from each path; by default the model's (8 Tarsier, 16 Tarsier2: `default_frames`)
                    batch_size:int=8, # videos per forward pass
                    progress:bool=False, # show a progress bar
                    **generate_kwargs # `generation_kwargs` arguments (max_new_tokens, temperature, top_p, ...)
                   )->list[str]:
     "The model's answer for each video, in order, `batch_size` videos per generation."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    n_frames = processor.default_frames if n_frames is None else n_frames
     if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}")
     prompts = [prompt]*len(videos) if isinstance(prompt, str) else list(prompt)
     if len(prompts) != len(videos): raise ValueError(f"got {len(prompts)} prompts for {len(videos)} videos")
@@ -119,14 +120,14 @@ def describe_batch(model, # a Tarsier model (from `load`)
         frames = [_frames(v, n_frames) for v in videos[start:start+batch_size]]
         inputs = processor(prompts[start:start+batch_size], frames).to(model.device)
         output = model.generate(**inputs, **settings)
-        answers += [a.strip() for a in processor.batch_decode(output[:, inputs['input_ids'].shape[1]:], skip_special_tokens=True)]
+        answers += processor.batch_decode(output[:, inputs['input_ids'].shape[1]:], skip_special_tokens=True)  # as the official scripts decode: not stripped
     return answers
 
 def describe(model, # a Tarsier model (from `load`)
              processor, # its processor
              video, # a path, a `Clip` or a list of PIL frames
              prompt:str=DESCRIBE_PROMPT, # what to ask
-             n_frames:int=8, # frames sampled from a path
+             n_frames:int|None=None, # frames sampled from a path; by default the model's (`default_frames`)
              **generate_kwargs # `generation_kwargs` arguments (max_new_tokens, temperature, top_p, ...)
             )->str:
     "The model's answer about one video."

@@ -1,4 +1,4 @@
-"""Prediction files → the numbers the Tarsier papers report: multiple-choice accuracy (per sub-task for MVBench and TVBench; by duration, domain and task type for Video-MME), CIDEr for captioning, and LLM-judged accuracy and score for open-ended QA.
+"""Prediction files → the numbers the Tarsier papers report: multiple-choice accuracy (per sub-task for MVBench, TVBench and FAVOR-Bench; by duration, domain and task type for Video-MME), CIDEr for captioning, and LLM-judged accuracy and score for open-ended QA.
 
 Docs: https://tarsier-nb.github.io/tarsier_nb/metrics.html.md"""
 
@@ -16,12 +16,13 @@ from .records import GROUPS, read_jsonl, sample_prompt, sample_question, sample_
 from .judge import ChatJudge, JudgeError, excerpt, map_bounded, run_sync
 
 # %% auto #0
-__all__ = ['POLICY', 'SUBTASK_BENCHMARKS', 'DURATIONS', 'OEQA_SYSTEM', 'OEQA_USER', 'prediction_problem', 'failure',
-           'prediction_failures', 'deduplicate', 'prediction_records', 'policy_notes', 'is_letter', 'group_of',
-           'infer_group', 'parse_choice', 'check_choice', 'accuracy', 'subtask_accuracy', 'video_mme_accuracy',
-           'benchmark_of', 'counts_of', 'score_mc_qa', 'ptb_tokenize', 'cider', 'score_captions', 'judge_messages',
-           'check_judgement', 'judge_all', 'judged_accuracy', 'score_oe_qa', 'score_dream', 'evaluate_predictions',
-           'result_markdown', 'summary_markdown', 'save_result']
+__all__ = ['POLICY', 'SCORED_BY', 'BRANCHES', 'SUBTASK_BENCHMARKS', 'DURATIONS', 'OEQA_SYSTEM', 'OEQA_USER', 'prediction_problem',
+           'failure', 'prediction_failures', 'deduplicate', 'prediction_records', 'policy_notes', 'is_letter',
+           'group_of', 'infer_group', 'benchmark_of', 'scoring_branch', 'parse_choice', 'reference_choice',
+           'check_choice', 'accuracy', 'subtask_accuracy', 'video_mme_accuracy', 'counts_of', 'overall_note',
+           'score_mc_qa', 'ptb_tokenize', 'cider', 'score_captions', 'judge_messages', 'check_judgement', 'judge_all',
+           'judged_accuracy', 'score_oe_qa', 'score_dream', 'evaluate_predictions', 'result_markdown',
+           'summary_markdown', 'save_result']
 
 # %% ../nbs/11_metrics.ipynb #28f8ccb7
 def prediction_problem(record:dict)->str|None:
@@ -105,40 +106,67 @@ def infer_group(records:list[dict], # prediction records
     return next(iter(examples))
 
 # %% ../nbs/11_metrics.ipynb #724d8089
-def parse_choice(prediction:str # the model's text after the prompt's `Answer: (`
+SCORED_BY = {'MVBench': 'tarsier', 'TVBench': 'main', 'FAVOR-Bench': 'main'} # the official branch that scores each sub-task benchmark
+BRANCHES = ('tarsier', 'main') # the official branches; every other multiple-choice benchmark is scored by `tarsier`'s rules
+
+def benchmark_of(record:dict)->str:
+    "The benchmark a record belongs to: its `dataset` up to the first `/`."
+    return str(record.get('dataset', '')).split('/')[0]
+
+def scoring_branch(record:dict)->str:
+    "The official branch whose rules score a record: `SCORED_BY` its benchmark, else `tarsier`."
+    return SCORED_BY.get(benchmark_of(record), 'tarsier')
+
+def _check_branch(branch:str)->str:
+    if branch not in BRANCHES: raise ValueError(f"branch must be one of {BRANCHES}, got {branch!r}")
+    return branch
+
+def parse_choice(prediction:str, # the model's text after the prompt's `Answer: (`
+                 branch:str='tarsier' # the official rule: 'tarsier' reads the digits 1–5 as letters, 'main' 0–5
                 )->str|None: # the option letter, or None when the official rule cannot read one
-    "The option letter of a multiple-choice answer, by the official rule."
+    "The option letter of a multiple-choice answer, by the official rule of `branch`."
+    lowest = '0' if _check_branch(branch) == 'main' else '1'
     text = prediction.replace('(', '').replace(')', '').strip()
     if not text: return None
     first = text[0]
-    if '1' <= first <= '5': first = chr(ord('A') + int(first))  # as the official code: '1' → 'B', …, '5' → 'F'
+    if lowest <= first <= '5': first = chr(ord('A') + int(first))  # as the official code: '0' → 'A' (main only), '1' → 'B', …, '5' → 'F'
     return first if is_letter(first) else None
+
+def reference_choice(record:dict # a multiple-choice record
+                    )->str: # the letter an answer is compared with
+    "The reference as the official branch reads it: as it is (`tarsier`), or brackets removed and its first character (`main`)."
+    reference = sample_reference(record)
+    if scoring_branch(record) == 'main': return str(reference).replace('(', '').replace(')', '').strip()[:1]
+    return reference
 
 # %% ../nbs/11_metrics.ipynb #f8316e15
 def check_choice(record:dict)->tuple[bool|None, dict|None]:
     "(whether the answer is right, None), or (None, the failure)."
     if problem := prediction_problem(record): return None, failure(record, 'prediction_error', problem)
-    choice = parse_choice(record['prediction'])
+    choice = parse_choice(record['prediction'], scoring_branch(record))
     if choice is None: return None, failure(record, 'parse_failure', f"no option letter in {excerpt(record['prediction'])}")
-    return choice == sample_reference(record), None
+    return choice == reference_choice(record), None
 
 def accuracy(hits:list[bool])->dict:
     "Percent right (None for no answers) and how many answers."
     return {'accuracy': 100*sum(hits)/len(hits) if hits else None, 'count': len(hits)}
 
 # %% ../nbs/11_metrics.ipynb #045095bf
-SUBTASK_BENCHMARKS = ('MVBench', 'TVBench')
+SUBTASK_BENCHMARKS = tuple(SCORED_BY) # the benchmarks reported per sub-task
 
 def subtask_accuracy(answered:list[tuple[dict, bool]], # (record, right) of the parsed answers
-                     failures:list[dict] # the failed samples
-                    )->tuple[float|None, dict]: # the mean of the sub-task accuracies, and each sub-task's accuracy, count and failures
-    "Accuracy per sub-task (`dataset`) and their mean."
+                     failures:list[dict], # the failed samples
+                     branch:str='tarsier' # the official overall: 'tarsier', the mean of the sub-task accuracies; 'main', all answers pooled
+                    )->tuple[float|None, dict]: # the overall accuracy, and each sub-task's accuracy, count and failures
+    "Accuracy per sub-task (`dataset`), and overall by the rule of the official `branch`."
+    _check_branch(branch)
     hits = {}
     for record, right in answered: hits.setdefault(record['dataset'], []).append(right)
     for f in failures:
         if f['kind'] == 'prediction_error': hits.setdefault(f['dataset'], []).append(False)  # no answer: wrong (`POLICY`)
     failed = collections.Counter(f['dataset'] for f in failures)
     table = {name: accuracy(hits.get(name, [])) | {'failed': failed[name]} for name in sorted(hits.keys() | failed.keys())}
+    if branch == 'main': return accuracy([right for rights in hits.values() for right in rights])['accuracy'], table
     scored = [row['accuracy'] for row in table.values() if row['accuracy'] is not None]
     return (sum(scored)/len(scored) if scored else None), table
 
@@ -164,14 +192,20 @@ def video_mme_accuracy(answered:list[tuple[dict, bool]], # (record, right) of th
     return accuracy([right for _, right in kept])['accuracy'], breakdown, len(answered) - len(kept)
 
 # %% ../nbs/11_metrics.ipynb #a9cc413f
-def benchmark_of(record:dict)->str:
-    "The benchmark a record belongs to: its `dataset` up to the first `/`."
-    return str(record.get('dataset', '')).split('/')[0]
-
 def counts_of(records:list[dict], scored:int, failures:list[dict])->dict:
     "How many records, scored samples and failures (by kind)."
     return {'records': len(records), 'scored': scored, 'failed': len(failures),
             'failed_by_kind': dict(collections.Counter(f['kind'] for f in failures))}
+
+def overall_note(name:str, # a sub-task benchmark, e.g. 'FAVOR-Bench'
+                 table:dict # its sub-task table (`subtask_accuracy`)
+                )->str:
+    "The note that says which official rule gave a sub-task benchmark's overall accuracy."
+    rows = [row for row in table.values() if row['accuracy'] is not None]
+    if SCORED_BY[name] == 'main':
+        return (f"accuracy: all {sum(row['count'] for row in rows)} answers of the {len(rows)} sub-tasks pooled, every answer weighing the same, "
+                f"as the official `main` branch scores {name}")
+    return f"accuracy: the mean of the {len(rows)} sub-task accuracies, every sub-task weighing the same, as the official `tarsier` branch scores {name}"
 
 def score_mc_qa(records:list[dict] # multiple-choice prediction records
                )->dict: # scores, breakdown, counts, failures, notes
@@ -180,10 +214,10 @@ def score_mc_qa(records:list[dict] # multiple-choice prediction records
     answered = [(record, right) for record, right, fail in checked if fail is None]
     failures = [fail for *_, fail in checked if fail]
     benchmarks = {benchmark_of(r) for r in records}
-    if benchmarks <= set(SUBTASK_BENCHMARKS):
-        overall, table = subtask_accuracy(answered, failures)
+    if len(benchmarks) == 1 and (name := next(iter(benchmarks))) in SUBTASK_BENCHMARKS:
+        overall, table = subtask_accuracy(answered, failures, SCORED_BY[name])
         return {'scores': {'accuracy': overall}, 'breakdown': {'by_subtask': table}, 'counts': counts_of(records, len(answered), failures),
-                'failures': failures, 'notes': [f"accuracy: the mean of the {sum(row['accuracy'] is not None for row in table.values())} sub-task accuracies (official)"]}
+                'failures': failures, 'notes': [overall_note(name, table)]}
     if benchmarks == {'Video-MME'}:
         overall, breakdown, skipped = video_mme_accuracy(answered, [record for record, _, fail in checked if fail])
         counts = counts_of(records, len(answered) - skipped, failures) | {'skipped': skipped}

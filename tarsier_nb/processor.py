@@ -23,8 +23,8 @@ from .synth import synthetic_corpus
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'TEMPLATES', 'LLAVA_TURN', 'VISUAL_MARK', 'CLIP_MEAN_FILL', 'CHECKPOINT_FILES', 'Template',
            'format_prompt', 'format_conversation', 'tiny_tokenizer', 'tokens_per_frame', 'square_frames',
-           'batch_samples', 'check_length', 'pad_left', 'CheckpointProcessor', 'TarsierProcessor', 'checkpoint_layout',
-           'check_checkpoint_files']
+           'batch_samples', 'check_length', 'pad_left', 'CheckpointProcessor', 'expand_marks', 'TarsierProcessor',
+           'checkpoint_layout', 'check_checkpoint_files']
 
 # %% ../nbs/03_processor.ipynb #03de37d5
 SPECIAL_TOKENS = (IMAGE_TOKEN, "<pad>", "<image_newline>", "<image_new>")
@@ -66,10 +66,12 @@ def _is_formatted(text:str, t:Template)->bool:
     pattern = re.escape(t.turn_start + t.user + t.role_sep.rstrip(' ')) + '.*' + re.escape(t.ready())
     return re.search(pattern, text, re.S) is not None
 
-def _user_and_prefix(text:str)->tuple[str, str]:
+def _user_and_prefix(text:str, t:Template)->tuple[str, str]:
     "The user's text and the assistant's opening words of a `USER: … ASSISTANT: …` prompt (`text` and '' otherwise)."
     turn = LLAVA_TURN.search(text)
-    return (turn[1].strip(), turn[2].strip()) if turn else (text, '')
+    if not turn: return text, ''
+    # after "ASSISTANT: " the opening words start trimmed; after a role on its own line they stay verbatim, as Tarsier2's records hold them
+    return turn[1].strip(), turn[2].strip() if t.role_sep.endswith(' ') else turn[2]
 
 def _fence_frames(text:str, t:Template)->str:
     "Put each run of `<image>` between the template's vision markers (which replace the whitespace after it)."
@@ -94,7 +96,7 @@ def format_prompt(prompt:str, # user text, optionally with `<video>`/`<image>` a
     if formatted and n_images: return _fence_frames(text, t)
     if formatted and t.turn_start:
         raise ValueError(f"prompt is already in the {t.name} chat format but has no {VIDEO_TOKEN}; expected {VIDEO_TOKEN} where the frames go")
-    user, prefix = _user_and_prefix(text)
+    user, prefix = _user_and_prefix(text, t)
     if n_images == 0: user = IMAGE_TOKEN * n_frames + (' ' if LLAVA_TURN.search(text) else '\n') + user.strip()
     return t.system + t.opener(t.user) + _fence_frames(user, t) + t.user_end + t.opener(t.assistant) + prefix
 
@@ -228,8 +230,19 @@ class CheckpointProcessor:
         return path
 
 # %% ../nbs/03_processor.ipynb #1af9f8d8
+def expand_marks(ids:list[int], # token ids
+                 *aligned:list, # lists aligned with `ids` (labels, say), expanded alike
+                 mark_id:int, # the id that stands for one frame
+                 n:int # positions each frame fills
+                )->list|tuple:
+    "`ids` with each `mark_id` repeated `n` times; with `aligned` lists, each expanded at the same places."
+    counts = [n if i == mark_id else 1 for i in ids]
+    expanded = [[v for v, k in zip(values, counts) for _ in range(k)] for values in (ids, *aligned)]
+    return tuple(expanded) if aligned else expanded[0]
+
 class TarsierProcessor(CheckpointProcessor):
     "Prompt(s) and frames → `input_ids`, `attention_mask` and `pixel_values` for a Tarsier model."
+    default_frames = 8 # frames sampled from a video when the caller does not say, as the official Tarsier scripts do
     def __init__(self, image_processor, # the checkpoint's CLIP image processor
                  tokenizer, # the checkpoint's tokenizer, with `<image>` as one token
                  image_token_index:int, # id of `<image>`, as in the model's config
@@ -257,18 +270,28 @@ class TarsierProcessor(CheckpointProcessor):
         return ids if bos is None or ids[:1] == [bos] else [bos] + ids
 
     def expand_frames(self, ids:list[int], # token ids with one `<image>` per frame
-                      *aligned:list # lists aligned with `ids` (labels, say), expanded alike
+                      *aligned:list, # lists aligned with `ids` (labels, say), expanded alike
+                      inputs:dict|None=None # the frames' `frame_inputs` (unused: a Tarsier frame always fills `tokens_per_frame`)
                      )->list|tuple:
         "`ids` with each `<image>` repeated `tokens_per_frame` times; with `aligned` lists, each expanded at the same places."
-        counts = [self.tokens_per_frame if i == self.image_token_index else 1 for i in ids]
-        expanded = [[v for v, n in zip(values, counts) for _ in range(n)] for values in (ids, *aligned)]
-        return tuple(expanded) if aligned else expanded[0]
+        return expand_marks(ids, *aligned, mark_id=self.image_token_index, n=self.tokens_per_frame)
 
     def pixel_values(self, frames:list)->np.ndarray:
         "`(n_frames, 3, H, W)` float32 CLIP inputs of squared frames."
         fill = tuple(int(255 * m) for m in self.image_processor.image_mean)
         squared = square_frames(frames, self.pad_to_square, fill)
         return self.image_processor(images=squared, return_tensors='np')['pixel_values'].astype(np.float32, copy=False)
+
+    def frame_inputs(self, frames:list # one sample's frames (none for text)
+                    )->dict:
+        "The model inputs of one sample's frames, for training: their `pixel_values`."
+        return {'pixel_values': self.pixel_values(frames)} if frames else {}
+
+    def position_inputs(self, ids:list[int], # a training sample's expanded ids
+                        inputs:dict # its `frame_inputs`
+                       )->dict:
+        "Inputs that place the tokens, for training: none (the model counts positions from the attention mask)."
+        return {}
 
 # %% ../nbs/03_processor.ipynb #220a1325
 @patch

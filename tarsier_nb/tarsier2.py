@@ -1,4 +1,4 @@
-"""Tarsier2 on transformers' own Qwen2-VL classes: a video → one block of `<|video_pad|>` tokens with 3-D rotary positions; `Tarsier2Processor`, `load_tarsier2` and `tiny_tarsier2`.
+"""Tarsier2 as released, on transformers' own Qwen2-VL classes: the checkpoint layout read and written back byte for byte, the official pipeline (frames as images, two resizes, each frame its own temporal patch, 3-D rotary positions); `Tarsier2Processor`, `load_tarsier2` and `tiny_tarsier2`.
 
 Docs: https://tarsier-nb.github.io/tarsier_nb/tarsier2.html.md"""
 
@@ -12,24 +12,33 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from safetensors.torch import save_file
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import (AutoTokenizer, BatchFeature, PreTrainedTokenizerFast, Qwen2VLConfig,
                           Qwen2VLForConditionalGeneration, Qwen2VLImageProcessorPil)
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 from fastcore.basics import patch
 
-from .records import IMAGE_TOKEN, VIDEO_TOKEN
+from .records import IMAGE_TOKEN, VIDEO_TOKEN, read_json, write_json
 from .synth import synthetic_corpus
-from .processor import format_prompt, check_checkpoint_files, check_length, pad_left, batch_samples, CheckpointProcessor
+from .processor import LLAVA_TURN, expand_marks, format_prompt, check_checkpoint_files, check_length, pad_left, batch_samples, CheckpointProcessor
 
 # %% auto #0
-__all__ = ['VIDEO_PAD', 'QWEN2_VL_TOKENS', 'TARSIER2_MAX_PIXELS', 'tiny_qwen2_tokenizer', 'cap_pixels', 'video_patches',
-           'video_tokens', 'mrope_positions', 'Tarsier2Processor', 'load_tarsier2', 'tiny_tarsier2']
+__all__ = ['IMAGE_PAD', 'VIDEO_PAD', 'QWEN2_VL_TOKENS', 'TARSIER2_FRAMES', 'TARSIER2_MAX_PIXELS', 'TARSIER2_SAMPLE_PIXELS',
+           'TARSIER2_MAX_SEQ_LEN', 'VISUAL_RUN', 'TARSIER2_CHAT_TEMPLATE', 'IMAGE_PROCESSOR_FIELDS', 'PROCESSOR_FILES',
+           'RELEASE_PREFIXES', 'RELEASE_MODEL_FILES', 'RELEASE_KEY_MAPPING', 'tiny_qwen2_tokenizer', 'frame_budget',
+           'cap_pixels', 'video_patches', 'video_tokens', 'mrope_positions', 'chat_messages', 'render_chat',
+           'Tarsier2Processor', 'read_image_processor', 'read_chat_template', 'is_release', 'released_name',
+           'transformers_name', 'qwen2_vl_config', 'release_config', 'Tarsier2ForConditionalGeneration',
+           'load_tarsier2', 'tiny_tarsier2']
 
 # %% ../nbs/05_tarsier2.ipynb #83a95a35
-VIDEO_PAD = "<|video_pad|>"
-QWEN2_VL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", VIDEO_PAD)
+IMAGE_PAD, VIDEO_PAD = "<|image_pad|>", "<|video_pad|>"
+QWEN2_VL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", IMAGE_PAD, VIDEO_PAD)
+TARSIER2_FRAMES = 16 # frames the official pipeline samples from a video
 TARSIER2_MAX_PIXELS = 1280 * 720 // 2  # Tarsier2's per-frame pixel budget
+TARSIER2_SAMPLE_PIXELS = 128 * 384 * 384 # pixels all the images of one sample may hold together
+TARSIER2_MAX_SEQ_LEN = 16384 # the official inference context, tokens
 
 # %% ../nbs/05_tarsier2.ipynb #b62b39e1
 def tiny_qwen2_tokenizer(texts:list[str]|None=None, # training corpus; the synthetic world's language when None
@@ -47,6 +56,13 @@ def tiny_qwen2_tokenizer(texts:list[str]|None=None, # training corpus; the synth
     return tokenizer
 
 # %% ../nbs/05_tarsier2.ipynb #a4c03580
+def frame_budget(n_frames:int, # frames of one sample
+                 max_pixels:int|None=TARSIER2_MAX_PIXELS # the per-frame budget; None: no limit
+                )->int|None:
+    "Most pixels each of a sample's frames may keep: the per-frame budget, lowered so that the sample's repeated frames share `TARSIER2_SAMPLE_PIXELS`."
+    if max_pixels is None: return None
+    return min(max_pixels, TARSIER2_SAMPLE_PIXELS // (2 * n_frames))
+
 def cap_pixels(frames:list, # RGB PIL images
                max_pixels:int|None=TARSIER2_MAX_PIXELS # most pixels a frame may keep; None: no limit
               )->list:
@@ -63,8 +79,8 @@ def video_patches(image_processor, # a Qwen2-VL image processor
                   frames:list, # the video's frames, RGB PIL images of one size
                   repeat_frames:bool=True, # each frame its own temporal patch (Tarsier2) or consecutive frames share one (Qwen2-VL)
                   where:str='frames' # name used in error messages
-                 )->tuple[np.ndarray, np.ndarray]: # pixel_values_videos rows (t·h·w, 3·T·p·p), grid (t, h, w)
-    "The `pixel_values_videos` rows and the `(t, h, w)` patch grid of one video."
+                 )->tuple[np.ndarray, np.ndarray]: # pixel_values rows (t·h·w, 3·T·p·p), grid (t, h, w)
+    "The `pixel_values` rows and the `(t, h, w)` patch grid of one video."
     sizes = sorted({frame.size for frame in frames})
     if len(sizes) > 1: raise ValueError(f"{where}: the frames of one video must share one size; got {sizes}")
     span, side = image_processor.temporal_patch_size, image_processor.patch_size
@@ -81,19 +97,19 @@ def video_patches(image_processor, # a Qwen2-VL image processor
 def video_tokens(grid, # a video's (t, h, w) patch grid
                  merge_size:int # side of the block of patches merged into one token
                 )->int:
-    "How many `<|video_pad|>` positions a video fills: `t·h·w / merge_size²`."
+    "How many pad positions a video fills: `t·h·w / merge_size²`."
     return int(np.prod(grid)) // merge_size**2
 
 # %% ../nbs/05_tarsier2.ipynb #b27c8aa1
 def mrope_positions(ids:list[int], # token ids of one sample, without padding
-                    video_token_id:int, # id of `<|video_pad|>`
+                    pad_id:int, # id of the token that holds a video's places
                     grids:list, # (t, h, w) patch grid of each video in `ids`, in order
                     merge_size:int # side of the block of patches merged into one token
                    )->np.ndarray: # (3, len(ids)): time, row and column position of each token
     "M-RoPE positions: text counts on, a video spans (time, row, column) from its start, text resumes after the largest."
     columns, start, i, grids = [], 0, 0, iter(grids)
     while i < len(ids):
-        if ids[i] != video_token_id:
+        if ids[i] != pad_id:
             columns.append(np.full((3, 1), start)); start += 1; i += 1
             continue
         t, h, w = next(grids)
@@ -102,48 +118,107 @@ def mrope_positions(ids:list[int], # token ids of one sample, without padding
         columns.append(block); start = int(block.max()) + 1; i += t * h * w
     return np.concatenate(columns, axis=1) if columns else np.zeros((3, 0), dtype=np.int64)
 
+# %% ../nbs/05_tarsier2.ipynb #a2a455f3
+VISUAL_RUN = re.compile(f"{re.escape(VIDEO_TOKEN)}|(?:{re.escape(IMAGE_TOKEN)})+") # where a prompt puts its video
+
+def chat_messages(prompt:str, # a question, optionally with `<video>`/`<image>` marks and a `USER: … ASSISTANT: …` frame
+                  n_frames:int, # frames of the video
+                  where:str='prompt' # what to name in errors
+                 )->list[dict]:
+    "The official message list of `prompt`: the user's turn with the video in its place, then the assistant's opening words, if any."
+    turn = LLAVA_TURN.search(prompt)
+    user, opening = (turn[1].strip(), turn[2]) if turn else (prompt.strip(), '')
+    marks = VISUAL_RUN.findall(user)
+    if len(marks) > 1:
+        raise ValueError(f"{where}: the prompt puts the video in {len(marks)} places; Tarsier2 reads a video as one block, so mark it once "
+                         f"({VIDEO_TOKEN}, or all {IMAGE_TOKEN} marks together)")
+    if marks and marks[0] != VIDEO_TOKEN and len(marks[0]) // len(IMAGE_TOKEN) != n_frames:
+        raise ValueError(f"{where}: the prompt has {len(marks[0]) // len(IMAGE_TOKEN)} {IMAGE_TOKEN} marks but {n_frames} frames were given; "
+                         f"expected one {IMAGE_TOKEN} per frame, a single {VIDEO_TOKEN}, or neither")
+    before, after = VISUAL_RUN.split(user) if marks else ('', user)
+    content = [{'type': 'text', 'text': before}] * bool(before) + [{'type': 'video'}] + [{'type': 'text', 'text': after.lstrip()}] * bool(after.strip())
+    return [{'role': 'user', 'content': content}] + [{'role': 'assistant', 'content': [{'type': 'text', 'text': opening}]}] * bool(opening)
+
+# %% ../nbs/05_tarsier2.ipynb #b028e8ee
+TARSIER2_CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{%- if loop.first and message['role'] != 'system' -%}{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{%- endif -%}"
+    "{{ '<|im_start|>' + message['role'] + '\n' }}"
+    "{%- if message['content'] is string -%}{{ message['content'] }}{%- else -%}{%- for item in message['content'] -%}"
+    "{%- if item['type'] in ('video', 'image') -%}{{ '<|vision_start|>' + '<|image_pad|>' * item['num_vision_tokens'] + '<|vision_end|>' }}"
+    "{%- elif item['type'] == 'text' -%}{{ item['text'] }}{%- endif -%}"
+    "{%- endfor -%}{%- endif -%}"
+    "{%- if not (loop.last and strip_final_eos) -%}{{ '<|im_end|>\n' }}{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\n' }}{%- endif -%}") # the layout of the official pipeline, for checkpoints without a template
+
+def render_chat(tokenizer, # the checkpoint's tokenizer
+                messages:list[dict], # from `chat_messages`
+                n_tokens:int, # pad positions of the video
+                chat_template:str=TARSIER2_CHAT_TEMPLATE # the checkpoint's chat template
+               )->str:
+    "The text of `messages` as the chat template renders it, the video given `n_tokens` places; open for the assistant to answer or to continue."
+    messages = [m | {'content': [item | {'num_vision_tokens': n_tokens} if item['type'] == 'video' else item for item in m['content']]}
+                for m in messages]
+    continues = messages[-1]['role'] == 'assistant'
+    return tokenizer.apply_chat_template(messages, chat_template=chat_template, tokenize=False,
+                                         add_generation_prompt=not continues, strip_final_eos=continues)
+
 # %% ../nbs/05_tarsier2.ipynb #bbfdcae2
 class Tarsier2Processor(CheckpointProcessor):
-    "Prompt(s) and frames → left-padded `input_ids`, `attention_mask`, M-RoPE `position_ids` and `pixel_values_videos` for Tarsier2."
+    "Prompt(s) and frames → left-padded `input_ids`, `attention_mask`, M-RoPE `position_ids`, `pixel_values` and `image_grid_thw` for Tarsier2."
+    default_frames = TARSIER2_FRAMES # frames sampled from a video when the caller does not say
+    template = 'tarsier2' # the `TEMPLATES` layout of prompts already formatted, for `format_prompt` and `format_conversation`
     def __init__(self, image_processor, # the checkpoint's Qwen2-VL image processor
-                 tokenizer, # the checkpoint's tokenizer, with `<|video_pad|>` as one token
-                 video_token_id:int, # id of `<|video_pad|>`, as in the model's config
-                 max_length:int|None=None, # the LLM's context length; None: no check
+                 tokenizer, # the checkpoint's tokenizer, with `<|image_pad|>` as one token
+                 image_token_id:int, # id of `<|image_pad|>`, as in the model's config
+                 chat_template:str|None=None, # the checkpoint's chat template; None: `TARSIER2_CHAT_TEMPLATE`
+                 max_length:int|None=TARSIER2_MAX_SEQ_LEN, # the context length; None: no check
                  max_pixels:int|None=TARSIER2_MAX_PIXELS, # frames are scaled down to at most this many pixels first
-                 repeat_frames:bool=True # each frame its own temporal patch (Tarsier2) or frames paired (Qwen2-VL)
+                 repeat_frames:bool=True, # each frame its own temporal patch (Tarsier2) or frames paired (Qwen2-VL)
+                 files:dict|None=None # {file name: bytes} of the checkpoint files it was read from, written back as they are
                 ):
-        encoded = tokenizer.convert_tokens_to_ids(VIDEO_PAD)
-        if encoded != video_token_id:
-            raise ValueError(f"the tokenizer maps {VIDEO_PAD} to id {encoded} but video_token_id is {video_token_id}; "
-                             f"expected the tokenizer to hold {VIDEO_PAD} as one token with that id")
-        self.image_processor, self.tokenizer, self.video_token_id = image_processor, tokenizer, video_token_id
+        encoded = tokenizer.convert_tokens_to_ids(IMAGE_PAD)
+        if encoded != image_token_id:
+            raise ValueError(f"the tokenizer maps {IMAGE_PAD} to id {encoded} but image_token_id is {image_token_id}; "
+                             f"expected the tokenizer to hold {IMAGE_PAD} as one token with that id")
+        self.image_processor, self.tokenizer, self.image_token_id = image_processor, tokenizer, image_token_id
+        self.chat_template, self.files = chat_template or TARSIER2_CHAT_TEMPLATE, dict(files or {})
         self.max_length, self.max_pixels, self.repeat_frames = max_length, max_pixels, repeat_frames
 
     def __repr__(self):
+        template = 'built-in' if self.chat_template == TARSIER2_CHAT_TEMPLATE else "the checkpoint's"
         return (f"Tarsier2Processor(patch_size={self.image_processor.patch_size}, merge_size={self.image_processor.merge_size}, "
                 f"max_length={self.max_length}, max_pixels={self.max_pixels}, repeat_frames={self.repeat_frames}, "
-                f"vocab={len(self.tokenizer)})")
+                f"chat_template={template}, vocab={len(self.tokenizer)})")
 
 # %% ../nbs/05_tarsier2.ipynb #58d3794f
-def _video_prompt(prompt:str, n_frames:int, n_tokens:int, where:str)->str:
-    "The chat text of `prompt` with its video as one run of `n_tokens` `<|video_pad|>`."
-    text = format_prompt(prompt.replace(VIDEO_PAD, VIDEO_TOKEN), n_frames, 'tarsier2')
+@patch
+def render(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__` takes it
+           n_frames:int, # frames of the video
+           n_tokens:int, # pad positions of the video
+           where:str='prompt' # what to name in errors
+          )->str:
+    "The text the model reads: `prompt` through the chat template (or in the `tarsier2` layout, if already formatted) with the video as `n_tokens` fenced pads."
+    if '<|im_start|>' not in prompt: return render_chat(self.tokenizer, chat_messages(prompt, n_frames, where), n_tokens, self.chat_template)
+    text = format_prompt(re.sub(f"(?:{re.escape(IMAGE_PAD)}|{re.escape(VIDEO_PAD)})+", VIDEO_TOKEN, prompt), n_frames, 'tarsier2')
     runs = re.findall(f"(?:{re.escape(IMAGE_TOKEN)})+", text)
     if len(runs) != 1:
-        raise ValueError(f"{where}: the prompt puts the {n_frames} frames in {len(runs)} places; Tarsier2 reads a video as one "
-                         f"block, so mark it once ({VIDEO_TOKEN}, one {VIDEO_PAD}, or all {IMAGE_TOKEN} marks together)")
-    return text.replace(runs[0], VIDEO_PAD * n_tokens)
+        raise ValueError(f"{where}: the prompt puts the {n_frames} frames in {len(runs)} places; Tarsier2 reads a video as one block, so "
+                         f"mark it once ({VIDEO_TOKEN}, one run of {IMAGE_PAD}, or all {IMAGE_TOKEN} marks together)")
+    return text.replace(runs[0], IMAGE_PAD * n_tokens)
 
 # %% ../nbs/05_tarsier2.ipynb #c802361e
 @patch
 def _sample(self:Tarsier2Processor, prompt:str, frames:list, where:str)->tuple:
     "(ids, positions, rows, grid) of one sample, once it is known to fit the context."
-    rows, grid = video_patches(self.image_processor, cap_pixels(frames, self.max_pixels), self.repeat_frames, where)
+    budget = frame_budget(len(frames), self.max_pixels) if self.repeat_frames else self.max_pixels
+    rows, grid = video_patches(self.image_processor, cap_pixels(frames, budget), self.repeat_frames, where)
     merge = self.image_processor.merge_size
     n_video = video_tokens(grid, merge)
-    ids = self.tokenizer(_video_prompt(prompt, len(frames), n_video, where), add_special_tokens=False)['input_ids']
+    ids = self.tokenizer(self.render(prompt, len(frames), n_video, where), add_special_tokens=False)['input_ids']
     check_length(len(ids) - n_video, len(frames), n_video, self.max_length, where, 1 if self.repeat_frames else self.image_processor.temporal_patch_size)
-    return ids, mrope_positions(ids, self.video_token_id, [grid], merge), rows, grid
+    return ids, mrope_positions(ids, self.image_token_id, [grid], merge), rows, grid
 
 @patch
 def check_budget(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__` takes it
@@ -153,7 +228,7 @@ def check_budget(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__`
     "Before a frame is decoded: fail when `prompt` with `n_frames` frames cannot fit the context even at one position per temporal patch, the fewest a frame can fill."
     step = 1 if self.repeat_frames else self.image_processor.temporal_patch_size
     fewest = -(-n_frames // step)
-    ids = self.tokenizer(_video_prompt(prompt, n_frames, fewest, where), add_special_tokens=False)['input_ids']
+    ids = self.tokenizer(self.render(prompt, n_frames, fewest, where), add_special_tokens=False)['input_ids']
     check_length(len(ids) - fewest, n_frames, fewest, self.max_length, where, step)
 
 @patch
@@ -167,36 +242,260 @@ def __call__(self:Tarsier2Processor,
     input_ids, attention_mask = pad_left([ids for ids, *_ in samples], self.tokenizer.pad_token_id)
     width = len(input_ids[0])
     position_ids = np.stack([np.pad(positions, ((0, 0), (width - positions.shape[1], 0))) for _, positions, *_ in samples], axis=1)
-    mm_token_type_ids = [[2 if token == self.video_token_id else 0 for token in ids] for ids in input_ids]
+    mm_token_type_ids = [[int(token == self.image_token_id) for token in ids] for ids in input_ids]
     return BatchFeature(dict(input_ids=input_ids, attention_mask=attention_mask, mm_token_type_ids=mm_token_type_ids,
-                             position_ids=position_ids, pixel_values_videos=np.concatenate([rows for *_, rows, _ in samples]),
-                             video_grid_thw=np.stack([grid for *_, grid in samples])), tensor_type=return_tensors)
+                             position_ids=position_ids, pixel_values=np.concatenate([rows for *_, rows, _ in samples]),
+                             image_grid_thw=np.stack([grid for *_, grid in samples])), tensor_type=return_tensors)
+
+# %% ../nbs/05_tarsier2.ipynb #5f609e64
+@patch
+def encode(self:Tarsier2Processor, text:str # text in the `tarsier2` layout, one `<image>` per frame
+          )->list[int]:
+    "Token ids of `text`, each `<image>` as one `<|image_pad|>` (no BOS: Qwen2 has none)."
+    return self.tokenizer(text.replace(IMAGE_TOKEN, IMAGE_PAD), add_special_tokens=False)['input_ids']
+
+@patch
+def frame_inputs(self:Tarsier2Processor, frames:list # one sample's frames (none for text)
+                )->dict:
+    "The model inputs of one sample's frames, for training: `pixel_values` and `image_grid_thw`, through the same resizes as at inference."
+    if not frames: return {}
+    if not self.repeat_frames: raise ValueError("training reads every frame as its own temporal patch; expected repeat_frames=True")
+    rows, grid = video_patches(self.image_processor, cap_pixels(frames, frame_budget(len(frames), self.max_pixels)))
+    return {'pixel_values': rows, 'image_grid_thw': grid[None]}
+
+@patch
+def frame_tokens(self:Tarsier2Processor, n_frames:int, # frames of the sample
+                 inputs:dict|None=None # their `frame_inputs`; None: not read yet
+                )->int:
+    "Places one frame fills: from the frames' grid, or (not read yet) the most the image processor and the pixel budget allow."
+    merge = self.image_processor.merge_size
+    if inputs: return int(np.prod(inputs['image_grid_thw'][0][1:])) // merge**2
+    pixels = min(self.image_processor.size.longest_edge, frame_budget(max(n_frames, 1), self.max_pixels) or self.image_processor.size.longest_edge)
+    return max(pixels // (self.image_processor.patch_size * merge)**2, 1)
+
+@patch
+def expand_frames(self:Tarsier2Processor, ids:list[int], # token ids with one `<|image_pad|>` per frame
+                  *aligned:list, # lists aligned with `ids` (labels, say), expanded alike
+                  inputs:dict|None=None # the frames' `frame_inputs`; None: `frame_tokens`' bound
+                 )->list|tuple:
+    "`ids` with each frame's pad repeated as many times as the frame has tokens; `aligned` lists expanded at the same places."
+    return expand_marks(ids, *aligned, mark_id=self.image_token_id, n=self.frame_tokens(ids.count(self.image_token_id), inputs))
+
+@patch
+def position_inputs(self:Tarsier2Processor, ids:list[int], # a training sample's expanded ids
+                    inputs:dict # its `frame_inputs`
+                   )->dict:
+    "The sample's M-RoPE `position_ids` (3, length), by the official rule."
+    grids = list(inputs['image_grid_thw']) if inputs else []
+    return {'position_ids': mrope_positions(ids, self.image_token_id, grids, self.image_processor.merge_size)}
 
 # %% ../nbs/05_tarsier2.ipynb #acbdc9ac
-def _check_qwen2_vl(path:Path):
-    "Fail unless `path/config.json` describes a Qwen2-VL model."
-    config = json.loads((path/'config.json').read_text())
+IMAGE_PROCESSOR_FIELDS = ('do_resize', 'resample', 'do_rescale', 'rescale_factor', 'do_normalize', 'image_mean', 'image_std',
+                          'do_convert_rgb', 'patch_size', 'temporal_patch_size', 'merge_size') # what `preprocessor_config.json` may set besides the limits
+PROCESSOR_FILES = ('tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json', 'added_tokens.json',
+                   'preprocessor_config.json', 'chat_template.json', 'chat_template.jinja', 'processor_config.json') # a processor's files in a checkpoint
+
+def _pixel_limits(raw:dict, file:Path)->tuple[int, int]:
+    "(min_pixels, max_pixels) of a Qwen2-VL `preprocessor_config.json`, in the order transformers 4.x reads them."
+    size = raw.get('size') if isinstance(raw.get('size'), dict) else {}
+    for low_key, high_key, holder in (('min_pixels', 'max_pixels', raw), ('min_pixels', 'max_pixels', size), ('shortest_edge', 'longest_edge', size)):
+        low, high = holder.get(low_key), holder.get(high_key)
+        if low is None and high is None: continue
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (low, high)) or low > high:
+            raise ValueError(f"{file}: {low_key}={low!r}, {high_key}={high!r}; expected whole numbers of pixels with 0 < {low_key} <= {high_key}")
+        return low, high
+    raise ValueError(f"{file}: no pixel limits; expected min_pixels and max_pixels (or size: {{shortest_edge, longest_edge}})")
+
+def read_image_processor(path:str|Path # a checkpoint folder
+                        )->Qwen2VLImageProcessorPil:
+    "The checkpoint's Qwen2-VL image processor, from its `preprocessor_config.json` in either transformers generation's form."
+    file = Path(path)/'preprocessor_config.json'
+    raw = read_json(file, "a Qwen2-VL image processor's settings")
+    low, high = _pixel_limits(raw, file)
+    return Qwen2VLImageProcessorPil(size={'shortest_edge': low, 'longest_edge': high}, **{k: raw[k] for k in IMAGE_PROCESSOR_FIELDS if k in raw})
+
+def read_chat_template(path:str|Path, # a checkpoint folder
+                       tokenizer # its tokenizer
+                      )->str|None:
+    "The checkpoint's chat template: `chat_template.json`, `chat_template.jinja` or the tokenizer's; None when it has none."
+    path = Path(path)
+    if (path/'chat_template.json').is_file():
+        template = read_json(path/'chat_template.json', 'a chat template').get('chat_template')
+        if not isinstance(template, str): raise ValueError(f"{path/'chat_template.json'}: chat_template is {template!r:.60}; expected the template's text")
+        return template
+    if (path/'chat_template.jinja').is_file(): return (path/'chat_template.jinja').read_text(encoding='utf-8')
+    return tokenizer.chat_template if isinstance(tokenizer.chat_template, str) else None
+
+# %% ../nbs/05_tarsier2.ipynb #f0b320d6
+RELEASE_PREFIXES = (('vision_tower.', 'model.visual.'), ('language_model.model.', 'model.language_model.'),
+                    ('language_model.lm_head.', 'lm_head.')) # (released, transformers 5) weight-name prefixes
+RELEASE_MODEL_FILES = ('config.json', 'generation_config.json', 'model.safetensors.index.json') # the model's own files besides the shards
+_NOT_QWEN2_VL = ('model_type', 'auto_map', 'architectures', 'torch_dtype', 'dtype', 'vision_config', 'text_config', 'attn_implementation',
+                 '_attn_implementation', 'transformers_version', '_name_or_path', 'image_token_id', 'video_token_id',
+                 'vision_start_token_id', 'vision_end_token_id') # settings of a released sub-config that are not the sub-model's own
+_TOKEN_IDS = {'video_token_id': VIDEO_PAD, 'vision_start_token_id': '<|vision_start|>', 'vision_end_token_id': '<|vision_end|>'}
+
+def is_release(config:dict # a `config.json`
+              )->bool:
+    "Does `config` describe Tarsier2 in its released layout (Tarsier's LLaVA wrapper around Qwen2-VL)?"
+    return config.get('model_type') == 'llava' and (config.get('text_config') or {}).get('model_type') == 'qwen2_vl'
+
+def released_name(name:str # a weight name of transformers' Qwen2-VL
+                 )->str:
+    "The name a weight has in the release layout."
+    for released, ours in RELEASE_PREFIXES:
+        if name.startswith(ours): return released + name[len(ours):]
+    raise ValueError(f"weight {name!r} has no place in the release layout; expected a name under {', '.join(o for _, o in RELEASE_PREFIXES)}")
+
+def transformers_name(name:str # a weight name of the release layout (or already transformers')
+                     )->str:
+    "The name a released weight has in transformers' Qwen2-VL."
+    for released, ours in RELEASE_PREFIXES:
+        if name.startswith(released): return ours + name[len(released):]
+    return name
+
+def qwen2_vl_config(release:dict, # a released `config.json`
+                    tokenizer, # the checkpoint's tokenizer: ids of special tokens the config leaves out
+                    where:str|Path='config.json' # the file, for errors
+                   )->Qwen2VLConfig:
+    "transformers' `Qwen2VLConfig` of a released Tarsier2 `config.json`."
+    text, vision = release.get('text_config'), release.get('vision_config')
+    if not isinstance(vision, dict) or not vision.get('depth'):
+        raise ValueError(f"{where}: vision_config is {vision!r:.80}; expected the Qwen2-VL vision tower's settings (depth, embed_dim, num_heads, ...)")
+    if release.get('projection_head') is not None:
+        raise ValueError(f"{where}: projection_head is {release['projection_head']!r}; expected null: Tarsier2's vision tower projects to the LLM itself")
+    image = release.get('image_token_index')
+    if not isinstance(image, int) or text.get('image_token_id', image) != image:
+        raise ValueError(f"{where}: image_token_index is {image!r} and text_config.image_token_id {text.get('image_token_id')!r}; "
+                         f"expected the id of {IMAGE_PAD} in both")
+    ids = {key: text.get(key, tokenizer.convert_tokens_to_ids(token)) for key, token in _TOKEN_IDS.items()}
+    return Qwen2VLConfig(text_config={k: v for k, v in text.items() if k not in _NOT_QWEN2_VL},
+                         vision_config={k: v for k, v in vision.items() if k not in _NOT_QWEN2_VL},
+                         image_token_id=image, tie_word_embeddings=text.get('tie_word_embeddings', False), **ids)
+
+def release_config(config:Qwen2VLConfig, # the model's configuration
+                   dtype:torch.dtype # the dtype its weights are saved in
+                  )->dict:
+    "The released `config.json` of a Qwen2-VL configuration, in the form transformers 4.x wrote it."
+    text, vision, dtype_name = config.text_config, config.vision_config, str(dtype).removeprefix('torch.')
+    rope = text.rope_parameters
+    text_config = dict(model_type='qwen2_vl', vocab_size=text.vocab_size, hidden_size=text.hidden_size, intermediate_size=text.intermediate_size,
+                       num_hidden_layers=text.num_hidden_layers, num_attention_heads=text.num_attention_heads,
+                       num_key_value_heads=text.num_key_value_heads, hidden_act=text.hidden_act, max_position_embeddings=text.max_position_embeddings,
+                       rms_norm_eps=text.rms_norm_eps, rope_theta=rope['rope_theta'], rope_scaling={'type': 'mrope', 'mrope_section': rope['mrope_section']},
+                       attention_dropout=text.attention_dropout, tie_word_embeddings=config.tie_word_embeddings,
+                       bos_token_id=text.bos_token_id, eos_token_id=text.eos_token_id, image_token_id=config.image_token_id,
+                       video_token_id=config.video_token_id, vision_start_token_id=config.vision_start_token_id,
+                       vision_end_token_id=config.vision_end_token_id, torch_dtype=dtype_name)
+    vision_config = {'model_type': 'qwen2_vl', **{k: getattr(vision, k) for k in ('depth', 'embed_dim', 'hidden_size', 'hidden_act', 'mlp_ratio',
+                                                                                   'num_heads', 'in_channels', 'patch_size', 'spatial_merge_size', 'temporal_patch_size')}}
+    return dict(architectures=['TarsierForConditionalGeneration'], model_type='llava', image_token_index=config.image_token_id,
+                projection_head=None, text_config=text_config, vision_config=vision_config, torch_dtype=dtype_name)
+
+# %% ../nbs/05_tarsier2.ipynb #749ae75c
+def _shard_names(tensors:dict, max_shard_bytes:int)->dict:
+    "{weight name: file name}: the weights in name order, a new shard whenever the next would pass `max_shard_bytes`."
+    shards, size = [[]], 0
+    for name in sorted(tensors):
+        nbytes = tensors[name].nbytes
+        if shards[-1] and size + nbytes > max_shard_bytes: shards.append([]); size = 0
+        shards[-1].append(name); size += nbytes
+    if len(shards) == 1: return {name: 'model.safetensors' for name in shards[0]}
+    return {name: f"model-{i:05d}-of-{len(shards):05d}.safetensors" for i, names in enumerate(shards, 1) for name in names}
+
+class Tarsier2ForConditionalGeneration(Qwen2VLForConditionalGeneration):
+    "transformers' Qwen2-VL, saved in Tarsier2's release layout."
+    release_files:dict|None = None # {file name: bytes} of `RELEASE_MODEL_FILES` as read, written back as they are
+
+    def load_state_dict(self, state_dict:dict, *args, **kwargs):
+        "torch's `load_state_dict`, taking weights under their released names too (a `checkpoint-N` a run resumes from holds those)."
+        return super().load_state_dict({transformers_name(k): v for k, v in state_dict.items()}, *args, **kwargs)
+
+    def save_pretrained(self, save_directory:str|Path, # the checkpoint folder to write
+                        state_dict:dict|None=None, # the weights to save (default: the model's)
+                        max_shard_bytes:int=5 * 2**30, # largest shard of a model made here
+                        **kwargs # transformers' other saving options, which do not apply
+                       )->Path:
+        "Write the checkpoint in the release layout: released weight names, the original shards and files when it was read from one."
+        path, files = Path(save_directory), dict(self.release_files or {})
+        if not kwargs.get('is_main_process', True): return path  # one process of a distributed run writes
+        path.mkdir(parents=True, exist_ok=True)
+        tensors, seen = {}, set()
+        for name, tensor in (state_dict or self.state_dict()).items():
+            tensor = tensor.detach().to('cpu').contiguous()
+            if tensor.untyped_storage().data_ptr() in seen: tensor = tensor.clone()  # tied weights: safetensors stores each once
+            seen.add(tensor.untyped_storage().data_ptr()); tensors[released_name(name)] = tensor
+        index = json.loads(files['model.safetensors.index.json']) if 'model.safetensors.index.json' in files else None
+        shards = index['weight_map'] if index and set(index['weight_map']) == set(tensors) else _shard_names(tensors, max_shard_bytes)
+        for shard in sorted(set(shards.values())):
+            save_file({n: t for n, t in tensors.items() if shards[n] == shard}, path/shard, metadata={'format': 'pt'})
+        if len(set(shards.values())) > 1:
+            fresh = {'metadata': {'total_size': sum(t.nbytes for t in tensors.values())}, 'weight_map': dict(sorted(shards.items()))}
+            same = index is not None and index.get('weight_map') == fresh['weight_map'] and index.get('metadata', {}).get('total_size') == fresh['metadata']['total_size']
+            (path/'model.safetensors.index.json').write_bytes(files['model.safetensors.index.json'] if same else (json.dumps(fresh, indent=2, sort_keys=True) + '\n').encode())
+        dtype = next(iter(tensors.values())).dtype
+        (path/'config.json').write_bytes(files.get('config.json') or (json.dumps(release_config(self.config, dtype), indent=2, sort_keys=True) + '\n').encode())
+        (path/'generation_config.json').write_bytes(files.get('generation_config.json') or self.generation_config.to_json_string().encode())
+        return path
+
+# %% ../nbs/05_tarsier2.ipynb #65582a49
+def _check_tarsier2(path:Path, config:dict):
+    "Fail unless `config` describes Tarsier2, in the release layout or transformers' Qwen2-VL layout."
     model_type, architectures = config.get('model_type'), config.get('architectures') or []
-    if model_type != 'qwen2_vl' and 'Qwen2VLForConditionalGeneration' not in architectures:
-        raise ValueError(f"{path/'config.json'}: model_type={model_type!r}, architectures={architectures}; expected model_type "
-                         f"'qwen2_vl' (Tarsier2 in transformers' Qwen2-VL layout)")
+    if not is_release(config) and model_type != 'qwen2_vl' and 'Qwen2VLForConditionalGeneration' not in architectures:
+        raise ValueError(f"{path/'config.json'}: model_type={model_type!r}, architectures={architectures}, text_config.model_type="
+                         f"{(config.get('text_config') or {}).get('model_type')!r}; expected Tarsier2: model_type 'llava' with text_config.model_type "
+                         f"'qwen2_vl' (the release layout) or model_type 'qwen2_vl' (transformers' Qwen2-VL layout)")
 
 @patch(cls_method=True)
 def from_pretrained(cls:Tarsier2Processor,
-                    path:str|Path, # a checkpoint folder in transformers' Qwen2-VL layout
+                    path:str|Path, # a Tarsier2 checkpoint folder, release or Qwen2-VL layout
                     **kwargs # overrides: max_length, max_pixels, repeat_frames
                    )->Tarsier2Processor:
-    "The processor of a Tarsier2 checkpoint: its tokenizer, its image processor and settings from its `config.json`."
+    "The processor of a Tarsier2 checkpoint: its tokenizer, image processor and chat template, and settings from its `config.json`."
     path = Path(path)
     check_checkpoint_files(path)
-    _check_qwen2_vl(path)
-    config = Qwen2VLConfig.from_pretrained(path)
-    settings = dict(max_length=config.text_config.max_position_embeddings) | kwargs
-    return cls(Qwen2VLImageProcessorPil.from_pretrained(path), AutoTokenizer.from_pretrained(path, padding_side='left'),
-               config.video_token_id, **settings)
+    config = read_json(path/'config.json', "a checkpoint's config")
+    _check_tarsier2(path, config)
+    if is_release(config): image_token_id, text = config.get('image_token_index'), config['text_config']
+    else: qwen = Qwen2VLConfig.from_pretrained(path); image_token_id, text = qwen.image_token_id, qwen.text_config.to_dict()
+    context = text.get('max_position_embeddings')
+    settings = dict(max_length=min(TARSIER2_MAX_SEQ_LEN, context or TARSIER2_MAX_SEQ_LEN)) | kwargs
+    tokenizer = AutoTokenizer.from_pretrained(path, padding_side='left')
+    files = {name: (path/name).read_bytes() for name in PROCESSOR_FILES if (path/name).is_file()}
+    return cls(read_image_processor(path), tokenizer, image_token_id, read_chat_template(path, tokenizer), files=files, **settings)
+
+@patch
+def save_pretrained(self:Tarsier2Processor, path:str|Path # the checkpoint folder
+                   )->Path:
+    "Write the processor's files: as they were read, or the tokenizer, a release-form `preprocessor_config.json` and `chat_template.json`."
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if self.files:
+        for name, data in self.files.items(): (path/name).write_bytes(data)
+        return path
+    self.tokenizer.save_pretrained(path)
+    ip = self.image_processor
+    write_json(path/'preprocessor_config.json', dict(min_pixels=ip.size.shortest_edge, max_pixels=ip.size.longest_edge, patch_size=ip.patch_size,
+                                                    temporal_patch_size=ip.temporal_patch_size, merge_size=ip.merge_size, image_mean=list(ip.image_mean),
+                                                    image_std=list(ip.image_std), image_processor_type='Qwen2VLImageProcessor'))
+    write_json(path/'chat_template.json', {'chat_template': self.chat_template})
+    return path
 
 # %% ../nbs/05_tarsier2.ipynb #d5e5bf55
-def load_tarsier2(path:str|Path, # a checkpoint folder in transformers' Qwen2-VL layout
+RELEASE_KEY_MAPPING = {f"^{re.escape(released)}": ours for released, ours in RELEASE_PREFIXES} # released → transformers' names, while loading
+
+def _check_shards(path:Path):
+    "Fail when `model.safetensors.index.json` lists a shard the folder lacks."
+    if not (path/'model.safetensors.index.json').is_file(): return
+    weight_map = read_json(path/'model.safetensors.index.json', 'a safetensors index').get('weight_map') or {}
+    for shard in sorted(set(weight_map.values())):
+        if not (path/shard).is_file():
+            names = sorted(n for n, s in weight_map.items() if s == shard)
+            raise FileNotFoundError(f"{path}: missing {shard}, listed in model.safetensors.index.json with {len(names)} tensors "
+                                    f"({', '.join(names[:3])}{', ...' if len(names) > 3 else ''}); download or copy the whole checkpoint")
+
+def load_tarsier2(path:str|Path, # a Tarsier2 checkpoint folder, release or Qwen2-VL layout
                   device:str|torch.device='cpu', # where the model runs
                   dtype:torch.dtype=torch.float32, # its precision
                   attn_implementation:str='sdpa' # 'sdpa', 'flash_attention_2' or 'eager'
@@ -204,10 +503,18 @@ def load_tarsier2(path:str|Path, # a checkpoint folder in transformers' Qwen2-VL
     "Load a Tarsier2 checkpoint strictly, ready for `model.generate(**processor(prompt, frames))`."
     path = Path(path)
     processor = Tarsier2Processor.from_pretrained(path)
-    model, info = Qwen2VLForConditionalGeneration.from_pretrained(path, dtype=dtype, attn_implementation=attn_implementation,
-                                                                  use_safetensors=True, output_loading_info=True)
-    problems = {k: sorted(v) for k, v in info.items() if k in ('missing_keys', 'unexpected_keys', 'mismatched_keys') and v}
-    if problems: raise ValueError(f"{path}: the weights do not fit transformers' Qwen2-VL architecture: {problems}")
+    config = read_json(path/'config.json', "a checkpoint's config")
+    _check_shards(path)
+    settings = dict(dtype=dtype, attn_implementation=attn_implementation, use_safetensors=True, output_loading_info=True)
+    if is_release(config):
+        model, info = Tarsier2ForConditionalGeneration.from_pretrained(path, config=qwen2_vl_config(config, processor.tokenizer, path/'config.json'),
+                                                                       key_mapping=RELEASE_KEY_MAPPING, **settings)
+        model.release_files = {name: (path/name).read_bytes() for name in RELEASE_MODEL_FILES if (path/name).is_file()}
+        name = lambda key: released_name(key) if key.startswith(tuple(o for _, o in RELEASE_PREFIXES)) else key
+        layout = "Tarsier2's release layout"
+    else: model, info = Qwen2VLForConditionalGeneration.from_pretrained(path, **settings); name, layout = str, "transformers' Qwen2-VL architecture"
+    problems = {k: sorted(map(name, v)) for k, v in info.items() if k in ('missing_keys', 'unexpected_keys', 'mismatched_keys') and v}
+    if problems: raise ValueError(f"{path}: the weights do not fit {layout}: {problems}")
     return model.to(device).eval(), processor
 
 # %% ../nbs/05_tarsier2.ipynb #af1fcaed
@@ -231,8 +538,10 @@ def tiny_tarsier2(path:str|Path, # folder to write the checkpoint into
                   base_vocab_size:int=512, # tokenizer vocabulary before the special tokens
                   max_position_embeddings:int=2048, # the LLM's context
                   texts:list[str]|None=None, # tokenizer training corpus (default: the synthetic world's language)
+                  layout:str='release' # 'release' (Tarsier2 as published) or 'qwen2_vl' (transformers' Qwen2-VL layout)
                  )->Path:
-    "Write a tiny random Tarsier2 checkpoint in transformers' Qwen2-VL layout to `path`."
+    "Write a tiny random Tarsier2 checkpoint to `path`."
+    if layout not in ('release', 'qwen2_vl'): raise ValueError(f"layout is {layout!r}; expected 'release' or 'qwen2_vl'")
     path = Path(path)
     tokenizer = tiny_qwen2_tokenizer(texts, base_vocab_size)
     ids = dict(zip(QWEN2_VL_TOKENS, tokenizer.convert_tokens_to_ids(list(QWEN2_VL_TOKENS))))
@@ -242,15 +551,16 @@ def tiny_tarsier2(path:str|Path, # folder to write the checkpoint into
         text_config=dict(hidden_size=hidden_size, intermediate_size=4 * hidden_size, num_hidden_layers=layers,
                          num_attention_heads=heads, num_key_value_heads=kv_heads, vocab_size=len(tokenizer),
                          max_position_embeddings=max_position_embeddings, bos_token_id=None, eos_token_id=ids['<|im_end|>'],
-                         pad_token_id=ids['<|endoftext|>'],
+                         pad_token_id=ids['<|endoftext|>'], rms_norm_eps=1e-6,
                          rope_parameters=dict(rope_type='default', rope_theta=1e6, mrope_section=_mrope_section(hidden_size // heads))),
-        image_token_id=ids['<|image_pad|>'], video_token_id=ids[VIDEO_PAD],
+        image_token_id=ids[IMAGE_PAD], video_token_id=ids[VIDEO_PAD], tie_word_embeddings=False,
         vision_start_token_id=ids['<|vision_start|>'], vision_end_token_id=ids['<|vision_end|>'])
     torch.manual_seed(seed)
-    model = Qwen2VLForConditionalGeneration(config)
+    model = (Tarsier2ForConditionalGeneration if layout == 'release' else Qwen2VLForConditionalGeneration)(config)
     model.generation_config.eos_token_id = [ids['<|im_end|>'], ids['<|endoftext|>']]
-    model.save_pretrained(path)
+    if layout == 'release': model.save_pretrained(path, max_shard_bytes=sum(p.nbytes for p in model.parameters()) * 2 // 3)  # two shards and an index
+    else: model.save_pretrained(path)
     image_processor = Qwen2VLImageProcessorPil(size={'shortest_edge': image_size**2, 'longest_edge': image_size**2},
                                                patch_size=patch_size, merge_size=merge_size, temporal_patch_size=2)
-    Tarsier2Processor(image_processor, tokenizer, ids[VIDEO_PAD], max_length=max_position_embeddings).save_pretrained(path)
+    Tarsier2Processor(image_processor, tokenizer, ids[IMAGE_PAD], max_length=max_position_embeddings).save_pretrained(path)
     return path

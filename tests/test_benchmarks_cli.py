@@ -3,6 +3,7 @@ import json, os, shutil, signal, subprocess, sys, time
 import pytest
 from conftest import run_cli, needs_annotations, ANNOTATIONS
 from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.tarsier2 import tiny_tarsier2
 from tarsier_nb.synth import generate_world
 
 @pytest.fixture(scope='module')
@@ -94,3 +95,15 @@ def test_missing_videos_are_listed_first_and_recorded_as_failures(setup, tmp_pat
     records = lines(tmp_path/'runs'/'next-qa.jsonl')
     assert len(records) == 3 and all('error' in r and 'prediction' not in r for r in records)
     assert records[0]['text']['prompt'].endswith('ASSISTANT: Answer: (')  # the annotation's own prompt, verbatim
+
+def test_tarsier2_predicts_at_its_own_frame_count_and_evaluates(setup, tmp_path):
+    tiny_tarsier2(tmp_path/'tiny2')
+    result = run_cli('predict', '--benchmark', 'synth-mc', '--model', tmp_path/'tiny2', '--annotations', setup/'world', '--out', tmp_path/'out',
+                     '--batch-size', 4, '--max-new-tokens', 3)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = lines(tmp_path/'out'/'synth-mc.jsonl')
+    assert records and all('prediction' in r for r in records)
+    assert json.loads((tmp_path/'out'/'synth-mc.settings.json').read_text())['n_frames'] == 16  # Tarsier2's own, as its official scripts
+    evaluated = run_cli('evaluate', tmp_path/'out')
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert json.loads((tmp_path/'out'/'eval'/'synth-mc.json').read_text())['counts']['records'] == len(records)

@@ -3,6 +3,7 @@ import json, os
 import pytest
 from conftest import run_cli
 from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.tarsier2 import tiny_tarsier2
 from tarsier_nb.synth import make_scene, write_clip
 
 @pytest.fixture(scope='module')
@@ -38,3 +39,12 @@ def test_model_errors_are_one_line(world, tmp_path):
     result = subprocess.run([shutil.which('tarsier-nb', path=os.path.dirname(sys.executable)), 'describe', str(world/'videos'),
                              '--model', 'omni-research/no-such-model'], capture_output=True, text=True, env=env_offline, timeout=120)
     assert result.returncode == 2 and 'downloading it from the hub failed' in result.stderr
+
+def test_tarsier2_in_its_release_layout(world):
+    tiny_tarsier2(world/'tiny2')
+    result = run_cli('describe', world/'videos'/'clip0.mp4', world/'videos'/'clip1.mp4', '--model', world/'tiny2',
+                     '--max-new-tokens', 6, '--batch-size', 2, '--json')
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [os.path.basename(line['source']) for line in lines] == ['clip0.mp4', 'clip1.mp4']
+    assert all(isinstance(line['description'], str) for line in lines)

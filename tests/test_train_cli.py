@@ -4,6 +4,7 @@ import torch, yaml
 from safetensors.torch import load_file
 from conftest import run_cli, ROOT
 from tarsier_nb.model import tiny_tarsier
+from tarsier_nb.tarsier2 import tiny_tarsier2
 from tarsier_nb.inference import load
 from tarsier_nb.synth import generate_world
 
@@ -51,6 +52,19 @@ def test_train_then_resume_then_load(tmp_path):
     assert state['global_step'] == 24 and [e['step'] for e in state['log_history'] if 'loss' in e] == list(range(1, 25))
     whole, again = load_file(tmp_path/'run'/'final'/'model.safetensors'), load_file(tmp_path/'killed'/'final'/'model.safetensors')
     assert whole.keys() == again.keys() and all(torch.equal(whole[k], again[k]) for k in whole)
+
+def test_tarsier2_trains_from_and_into_its_release_layout(tmp_path):
+    world = generate_world(tmp_path/'world', n=8, seed=1, format='frames', progress=False)
+    mixture = tmp_path/'mixture.yaml'
+    mixture.write_text(yaml.safe_dump([{'name': 'mc', 'path': str(world/'mc_qa.jsonl'), 'task': 'mc_qa', 'weight': 1.0, 'frames': [2, 4]}]))
+    tiny_tarsier2(tmp_path/'tiny2')
+    overrides = [f'model={tmp_path/"tiny2"}', f'output_dir={tmp_path/"run"}', f'mixture={mixture}', 'max_steps=8', 'save_steps=4',
+                 'eval_steps=100', 'per_device_batch_size=2', 'lora={r: 4, alpha: 8, dropout: 0.0, target_modules: [q_proj, v_proj]}']
+    result = run_cli('train', ROOT/'configs'/'train'/'tiny_stage2.yaml', *[x for o in overrides for x in ('--override', o)])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((tmp_path/'run'/'final'/'config.json').read_text())['model_type'] == 'llava'
+    model, processor = load(tmp_path/'run'/'final')
+    assert type(model).__name__ == 'Tarsier2ForConditionalGeneration'
 
 def test_proof_command_end_to_end(tmp_path):
     "`tarsier-nb proof` at toy size: both stages, LoRA, scoring with and without frames, for one seed: the results and the curves."
