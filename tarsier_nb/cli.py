@@ -21,7 +21,7 @@ __all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'JUDGE', '
            'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
            'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'dream_stats_command',
            'dream_results_command', 'benchmarks_command', 'run_command', 'autodq_command', 'synth_command',
-           'demo_command', 'main']
+           'chat_command', 'web_command', 'demo_command', 'main']
 
 # %% ../nbs/99_cli.ipynb #da2e1b1d
 COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
@@ -348,6 +348,32 @@ def synth_command(out_dir:str, # output folder
     print(f"{len(read_jsonl(out/'ground_truth.jsonl'))} clips ({options.get('format', 'mp4')}, {options.get('world', 'full')} world) "
           f"and annotations in {out} ({time.perf_counter()-start:.1f} s)")
     for f in sorted(Path(out).glob('*.jsonl')): print(f"  {f}")
+
+# %% ../nbs/99_cli.ipynb #48ff0c07
+@command('chat', uses=MODEL_OPTIONS | {'chat.Chat': 'n_frames max_new_tokens temperature top_p'}, aliases={'n_frames': ['--frames']})
+def chat_command(video:str|None=None, # a video, GIF, image or frame folder to talk about (or /load one later)
+                 *, model:str, # checkpoint folder or hub id
+                 **options):
+    "Chat about a video in the terminal (or answer questions piped in, one a line)."
+    from tarsier_nb.inference import load
+    from tarsier_nb.chat import Chat, chat_loop
+    tarsier, processor = load(model, **_given(options, LOAD))
+    raise SystemExit(chat_loop(Chat(tarsier, processor, **_given(options, 'chat.Chat')), model, video))
+
+# %% ../nbs/99_cli.ipynb #8260aa2d
+@command('web', uses=MODEL_OPTIONS | {'web.build_demo': 'n_frames max_new_tokens'}, aliases={'n_frames': ['--frames']})
+def web_command(*, model:str, # checkpoint folder or hub id
+                host:str='127.0.0.1', # the address to serve on (0.0.0.0: every interface, reachable by others)
+                port:int=7860, # the port to serve on
+                **options):
+    "Serve a web page to chat about videos (Gradio), until interrupted."
+    from tarsier_nb.inference import load
+    try: from tarsier_nb.web import build_demo
+    except ImportError as e: raise ValueError(f"the web page needs Gradio ({e}): pip install 'tarsier_nb[web]'") from None
+    tarsier, processor = load(model, **_given(options, LOAD))
+    demo = build_demo(tarsier, processor, model, **_given(options, 'web.build_demo'))
+    print(f"chat page on http://{host}:{port} (Ctrl-C to stop)", flush=True)
+    demo.launch(server_name=host, server_port=port, share=False, quiet=True, show_error=False)
 
 # %% ../nbs/99_cli.ipynb #c8c86a7d
 @command('demo', uses={'synth.generate_world': 'n seed', 'video.read_frames': 'n_frames'})
