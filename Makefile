@@ -1,6 +1,6 @@
 # Entry points, each from a fresh clone: `make smoke` (the README's first command), `make test` (CI), `make demo`.
 # Each creates .venv, installs CPU torch first (a bare `torch` requirement would pull a multi-GB CUDA build),
-# then the package with its development and notebook extras.
+# then the package with its development, notebook and web extras.
 PYTHON ?= python3
 TORCH ?= torch==2.13.0
 VENV := .venv
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[dev,notebook]"
+	$(BIN)/python -m pip install -q -e ".[dev,notebook,web]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 # CIDEr's PTB tokenizer (pycocoevalcap) runs Java: setup installs a headless JRE when java is missing and we are root
@@ -54,8 +54,9 @@ test-notebooks: setup
 	rm -rf _tested && cp -r nbs _tested
 	$(BIN)/nbdev-test _tested --n-workers 2 --flags "slow $(SHARED_CELLS)" --save
 
+# two workers, a test file each at a time (its fixtures are shared by its tests): most tests wait on the real command they run
 test-pytest: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # the docs site in _docs/, offline, from the notebooks (docs/build_docs.py: nbdev's processing with every notebook
 # executed, then Sphinx + myst-nb); the docs extras are installed on first use
