@@ -119,12 +119,16 @@ def _emit(source, as_json:bool, description=None, error=None):
 def describe_command(paths:list[str], # video, GIF or image files, or folders of them
                      *, model:str, # checkpoint folder or hub id (e.g. omni-research/Tarsier-7b)
                      json:bool=False, # one JSON object per input on stdout
+                     long:bool=False, # read every frame through MovieChat's memory (long videos; see `memory.describe_long`)
+                     at:float|None=None, # with --long: ask about the moment at this many seconds
                      **options):
     "Describe videos with a Tarsier checkpoint."
     from tarsier_nb.inference import describe_batch, expand_sources, load  # transformers loads only for the commands that need it
+    if at is not None and not long: raise ValueError("--at asks about a moment of a long video; use it with --long")
     sources = expand_sources(paths)
     if not sources: raise ValueError(f"no video, GIF or image files in {paths}")
     tarsier, processor = load(model, **_given(options, LOAD))
+    if long: raise SystemExit(_describe_long(tarsier, processor, sources, json, at, options))
     batch_size, failures = options.pop('batch_size'), 0
     with tqdm(total=len(sources), desc='describe', unit='video', file=sys.stderr) as bar:
         for start in range(0, len(sources), batch_size):
@@ -138,6 +142,17 @@ def describe_command(paths:list[str], # video, GIF or image files, or folders of
                 for (source, _), answer in zip(clips, answers): _emit(source, json, answer)
             bar.update(len(sources[start:start + batch_size]))
     if failures: raise SystemExit(1)
+
+# %% ../nbs/99_cli.ipynb #4ce547d0
+def _describe_long(tarsier, processor, sources:list, as_json:bool, at:float|None, options:dict)->int:
+    "`describe --long`: each video read whole through the memory, one line each; the exit status."
+    from tarsier_nb.memory import describe_long
+    failures = 0
+    for source in sources:
+        try: answer = describe_long(tarsier, processor, source, options['prompt'], at=at, progress=True, **_given(options, GENERATE))
+        except (OSError, ValueError) as e: failures += 1; _emit(source, as_json, error=str(e)); continue
+        _emit(source, as_json, answer)
+    return int(failures > 0)
 
 # %% ../nbs/99_cli.ipynb #7fc798db
 def parse_shard(text:str)->tuple:

@@ -282,10 +282,16 @@ class TarsierProcessor(CheckpointProcessor):
         squared = square_frames(frames, self.pad_to_square, fill)
         return self.image_processor(images=squared, return_tensors='np')['pixel_values'].astype(np.float32, copy=False)
 
-    def frame_inputs(self, frames:list # one sample's frames (none for text)
+    def frame_inputs(self, frames:list, # one sample's frames (none for text)
+                     n_frames:int|None=None # frames the model reads in all (unused: a Tarsier frame's size does not depend on it)
                     )->dict:
-        "The model inputs of one sample's frames, for training: their `pixel_values`."
+        "The model inputs of one sample's frames, for training and for frame features: their `pixel_values`."
         return {'pixel_values': self.pixel_values(frames)} if frames else {}
+
+    @property
+    def frame_token_id(self)->int:
+        "The id of the token whose places a frame's features fill."
+        return self.image_token_index
 
     def position_inputs(self, ids:list[int], # a training sample's expanded ids
                         inputs:dict # its `frame_inputs`

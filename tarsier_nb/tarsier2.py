@@ -255,13 +255,19 @@ def encode(self:Tarsier2Processor, text:str # text in the `tarsier2` layout, one
     return self.tokenizer(text.replace(IMAGE_TOKEN, IMAGE_PAD), add_special_tokens=False)['input_ids']
 
 @patch
-def frame_inputs(self:Tarsier2Processor, frames:list # one sample's frames (none for text)
+def frame_inputs(self:Tarsier2Processor, frames:list, # one sample's frames (none for text)
+                 n_frames:int|None=None # frames the model reads in all, for the per-sample pixel budget; default len(frames)
                 )->dict:
-    "The model inputs of one sample's frames, for training: `pixel_values` and `image_grid_thw`, through the same resizes as at inference."
+    "The model inputs of one sample's frames, for training and for frame features: `pixel_values` and `image_grid_thw`, through the same resizes as at inference."
     if not frames: return {}
     if not self.repeat_frames: raise ValueError("training reads every frame as its own temporal patch; expected repeat_frames=True")
-    rows, grid = video_patches(self.image_processor, cap_pixels(frames, frame_budget(len(frames), self.max_pixels)))
+    rows, grid = video_patches(self.image_processor, cap_pixels(frames, frame_budget(n_frames or len(frames), self.max_pixels)))
     return {'pixel_values': rows, 'image_grid_thw': grid[None]}
+
+@patch(as_prop=True)
+def frame_token_id(self:Tarsier2Processor)->int:
+    "The id of the token whose places a frame's features fill: `<|image_pad|>`."
+    return self.image_token_id
 
 @patch
 def frame_tokens(self:Tarsier2Processor, n_frames:int, # frames of the sample

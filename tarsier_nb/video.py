@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/video.html.md"""
 
 # %% ../nbs/01_video.ipynb #1b17af92
 from __future__ import annotations
-import logging, math
+import itertools, logging, math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['logger', 'VIDEO_EXTS', 'GIF_EXTS', 'IMAGE_EXTS', 'SUPPORTED_EXTS', 'CONTAINERS', 'VideoReadError', 'source_kind',
            'uniform_indices', 'sample_indices', 'Clip', 'DecordVideo', 'PyAVVideo', 'open_video', 'read_frames',
-           'frame_grid', 'write_video', 'write_frame_folder']
+           'frame_grid', 'write_video', 'write_frame_folder', 'stream_frames']
 
 # %% ../nbs/01_video.ipynb #f080cf1b
 VIDEO_EXTS = ('.mp4', '.avi', '.webm', '.mov', '.mkv', '.wmv')
@@ -275,24 +275,25 @@ CONTAINERS = {'.mp4': ('mp4', 'libx264'), '.mov': ('mov', 'libx264'), '.mkv': ('
 def _image(frame)->Image.Image: return frame.convert('RGB') if isinstance(frame, Image.Image) else Image.fromarray(np.asarray(frame, np.uint8))
 
 def write_video(path:str|Path, # output file: a container of `CONTAINERS`, or a .gif
-                frames:list, # RGB PIL images or H×W×3 uint8 arrays, all of one size (even, for a container)
+                frames, # RGB PIL images or H×W×3 uint8 arrays, all of one size (even, for a container); any iterable: a container is written as they come
                 fps:float=10, # frame rate
                 codec:str|None=None # FFmpeg encoder; by default the container's in `CONTAINERS`
                )->Path:
     "Encode frames into a video file with PyAV, or an animated GIF with Pillow; `path` is never half-written."
-    path, images = Path(path), [_image(f) for f in frames]
+    path, images = Path(path), (_image(f) for f in frames)
     ext = path.suffix.lower()
     if ext not in CONTAINERS and ext not in GIF_EXTS: raise ValueError(f"{path}: cannot write {ext!r}; writable: {' '.join([*CONTAINERS, *GIF_EXTS])}")
-    if not images: raise ValueError(f"{path}: no frames to write")
-    w, h = images[0].size
+    first = next(images, None)
+    if first is None: raise ValueError(f"{path}: no frames to write")
+    w, h = first.size
     if ext in CONTAINERS and (h % 2 or w % 2): raise ValueError(f"{path}: frame size {w}x{h} must be even for yuv420p")
     with replacing(path) as tmp:
-        if ext in GIF_EXTS: images[0].save(tmp, format='GIF', save_all=True, append_images=images[1:], duration=round(1000/fps), loop=0); return path
+        if ext in GIF_EXTS: first.save(tmp, format='GIF', save_all=True, append_images=list(images), duration=round(1000/fps), loop=0); return path
         with av.open(str(tmp), 'w', format=CONTAINERS[ext][0]) as container:
             stream = container.add_stream(codec or CONTAINERS[ext][1], rate=Fraction(fps).limit_denominator(1001))
             stream.width, stream.height, stream.pix_fmt = w, h, 'yuv420p'
             if stream.codec_context.name == 'libx264': stream.options = {'crf': '18', 'preset': 'veryfast', 'threads': '1'}
-            for image in images:  # converted to the stream's pixels here: left to the encoder, libx264 in this FFmpeg build now and then wrote other bytes for the same frames
+            for image in itertools.chain([first], images):  # converted to the stream's pixels here: left to the encoder, libx264 in this FFmpeg build now and then wrote other bytes for the same frames
                 pixels = av.VideoFrame.from_image(image).reformat(format=stream.pix_fmt).to_ndarray()
                 container.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format=stream.pix_fmt)))
             container.mux(stream.encode())
@@ -307,3 +308,36 @@ def write_frame_folder(path:str|Path, # the folder to (re)write
         tmp.mkdir()
         for i, frame in enumerate(frames): _image(frame).save(tmp/f"{i:06d}.{ext}", quality=92)
     return Path(path)
+
+# %% ../nbs/01_video.ipynb #f3815083
+def stream_frames(path:str|Path, # a video file
+                  chunk:int=32, # frames per batch handed out
+                  every:int=1, # keep every `every`-th frame
+                  until:float|None=None # stop with the frame on screen at this time, seconds (kept even when `every` skips it)
+                 ):
+    "A video's frames in order, `chunk` at a time, as (indices, RGB images, seconds): decoded as a stream, never held whole."
+    path = Path(path)
+    if chunk < 1 or every < 1: raise ValueError(f"chunk and every must be >= 1, got {chunk} and {every}")
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file; expected a video file")
+    try: container = av.open(str(path))
+    except Exception as e: raise VideoReadError(f"{path}: cannot be decoded as a video ({type(e).__name__}: {e})") from None
+    with container:
+        if not container.streams.video: raise VideoReadError(f"{path}: no video stream in the file")
+        stream = container.streams.video[0]
+        stream.thread_type = 'AUTO'
+        batch, start, last, kept = ([], [], []), None, None, False
+        for i, frame in enumerate(container.decode(stream)):
+            t = float(frame.time or 0.0)
+            start = t if start is None else start
+            if until is not None and t - start > until + 1e-9:
+                if last is not None and not kept: batch = tuple(b + [x] for b, x in zip(batch, last))
+                break
+            last, kept = (i, frame.to_image(), t - start), i % every == 0
+            if kept: batch = tuple(b + [x] for b, x in zip(batch, last))
+            if len(batch[0]) == chunk: yield batch; batch = ([], [], [])
+        else:  # the stream ended before `until`
+            if until is not None and last is not None:
+                rate = float(stream.average_rate or 0)
+                duration = last[2] + (1 / rate if rate else 0)
+                if until > duration: raise ValueError(f"{path}: until={until} s is past the end of the video ({duration:.2f} s)")
+        if batch[0]: yield batch

@@ -48,3 +48,17 @@ def test_tarsier2_in_its_release_layout(world):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [os.path.basename(line['source']) for line in lines] == ['clip0.mp4', 'clip1.mp4']
     assert all(isinstance(line['description'], str) for line in lines)
+
+def test_a_long_video_through_the_memory(world):
+    from tarsier_nb.video import read_frames, write_video
+    scenes = [read_frames(world/'videos'/f'clip{seed}.mp4', 30).frames for seed in range(3)]
+    long_video = write_video(world/'long.mp4', (f.resize((64, 64)) for _ in range(3) for frames in scenes for f in frames), fps=10)  # 270 frames, 27 s
+    result = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--max-new-tokens', 6, '--json')
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert isinstance(json.loads(result.stdout)['description'], str)
+    at = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--at', 12.5, '--max-new-tokens', 6, '--json')
+    assert at.returncode == 0 and isinstance(json.loads(at.stdout)['description'], str), at.stderr[-2000:]
+    past = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--at', 99, '--json')
+    assert past.returncode == 1 and 'past the end of the video (27.00 s)' in json.loads(past.stdout)['error'], past.stdout
+    alone = run_cli('describe', long_video, '--model', world/'tiny', '--at', 3)
+    assert alone.returncode == 2 and 'use it with --long' in alone.stderr
