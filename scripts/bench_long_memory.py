@@ -1,6 +1,7 @@
 """Memory growth per frame and time of the long-video memory, on a synthetic 10,000-frame video, printed as JSON.
 
-    python scripts/bench_long_memory.py [--frames 10000] [--early 1000] [--model tiny|tiny2|DIR] [--out data/results/long_memory.json]
+    python scripts/bench_long_memory.py [--frames 10000] [--early 1000] [--model tiny|tiny2|DIR] [--pool 1] [--out data/results/long_memory.json]
+    python scripts/bench_long_memory.py --compare-pools 1 2 [--frames 2000] [--model tiny|tiny2|DIR] [--out data/results/long_pool.json]
 
 Writes a synthetic video of `--frames` frames as a stream (never held whole: ten scenes of the synthetic world,
 cycled), then reads it with `memory.read_long` (every frame through the vision tower and MovieChat's memory) and
@@ -8,13 +9,18 @@ records the process's peak resident memory and the elapsed time after `--early` 
 growth per frame = (peak at the end - peak after `--early`) / (frames - early), in KB (MovieChat reports 21.3 KB),
 and the time ratio end / early (a linear cost gives frames / early). A benchmark, not a test: the numbers depend on
 the machine. With a GPU the model runs there and frames per second are printed too.
+
+`--compare-pools` reads the same video once per pooling setting, side by side in one run, and prints for each the
+vectors per frame, the frames that fit the model's context beside a prompt, the seconds to read the video and the
+seconds to answer from the memory (the prompt and one new token; the median of five), with their ratios to the first.
 """
-import argparse, json, resource, tempfile, time
+import argparse, json, resource, statistics, tempfile, time
 from pathlib import Path
 
 import torch
 from tarsier_nb.inference import load
-from tarsier_nb.memory import read_long
+from tarsier_nb.memory import LongSettings, answer_long, frames_to_read, frames_that_fit, read_long
+from tarsier_nb.records import DESCRIBE_PROMPT
 from tarsier_nb.model import tiny_tarsier
 from tarsier_nb.synth import make_scene, write_clip
 from tarsier_nb.tarsier2 import tiny_tarsier2
@@ -27,26 +33,57 @@ def synthetic_video(path:Path, n:int, work:Path)->Path:
     scenes = [read_frames(write_clip(make_scene(s, duration=4.0, fps=10, size=64), work/f'scene{s}.mp4'), 40).frames for s in range(10)]
     return write_video(path, (scenes[(i // 40) % 10][i % 40] for i in range(n)), fps=25)
 
+def seconds(f)->tuple:
+    "(f's result, the seconds it took)"
+    start = time.perf_counter()
+    result = f()
+    return result, time.perf_counter() - start
+
+def compare_pools(model, processor, video:Path, pools:list[int], chunk:int)->dict:
+    "Each pooling setting's vectors per frame, frames that fit, read and answer seconds, side by side."
+    rows = []
+    read_long(model, processor, video, at=2.0, chunk=chunk)  # warm-up, untimed: the first read pays for allocations the others reuse
+    for pool in pools:
+        read, read_s = seconds(lambda: read_long(model, processor, video, settings=LongSettings(pool=pool), chunk=chunk, progress=True))
+        tokens = int(read.memory.frames()[0].shape[1])
+        answer_s = statistics.median(seconds(lambda: answer_long(model, processor, read, DESCRIBE_PROMPT, max_new_tokens=1))[1] for _ in range(5))
+        rows.append(dict(pool=pool, tokens_per_frame=tokens, frames_read=read.frames_read, slots_read=len(frames_to_read(read, None)[0]),
+                         frames_that_fit=frames_that_fit(processor, DESCRIBE_PROMPT, tokens, 512),
+                         read_seconds=round(read_s, 2), answer_seconds=round(answer_s, 4)))
+    for row in rows:
+        row |= dict(tokens_ratio=round(row['tokens_per_frame'] / rows[0]['tokens_per_frame'], 3),
+                    read_time_ratio=round(row['read_seconds'] / rows[0]['read_seconds'], 3),
+                    answer_time_ratio=round(row['answer_seconds'] / rows[0]['answer_seconds'], 3))
+    return dict(pools=rows)
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--frames', type=int, default=10_000)
     parser.add_argument('--early', type=int, default=1_000)
     parser.add_argument('--model', default='tiny', help="'tiny' (Tarsier), 'tiny2' (Tarsier2) or a checkpoint folder")
     parser.add_argument('--chunk', type=int, default=32)
+    parser.add_argument('--pool', type=int, default=1, help='average each frame over pool x pool blocks of its grid')
+    parser.add_argument('--compare-pools', type=int, nargs='+', help='read the video once per pooling setting, side by side')
     parser.add_argument('--out', help='also write the JSON here')
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     folder = {'tiny': lambda: tiny_tarsier(work/'tiny'), 'tiny2': lambda: tiny_tarsier2(work/'tiny2')}.get(args.model, lambda: args.model)()
     model, processor = load(folder)
     video = synthetic_video(work/'long.mp4', args.frames, work)
+    if args.compare_pools:
+        result = dict(model=str(args.model), device=str(model.device), frames=args.frames, torch=torch.__version__,
+                      **compare_pools(model, processor, video, args.compare_pools, args.chunk))
+        print(json.dumps(result, indent=1))
+        if args.out: Path(args.out).write_text(json.dumps(result, indent=1) + '\n')
+        return
     marks, series, start = {}, [], time.perf_counter()
     def watch(read:int):
         series.append((read, peak_kb()))
         if read >= args.early and 'early' not in marks: marks['early'] = (read, peak_kb(), time.perf_counter() - start)
-    read = read_long(model, processor, video, chunk=args.chunk, progress=True, watch=watch)
+    read = read_long(model, processor, video, settings=LongSettings(pool=args.pool), chunk=args.chunk, progress=True, watch=watch)
     end = (read.frames_read, peak_kb(), time.perf_counter() - start)
     (n0, kb0, s0), (n1, kb1, s1) = marks['early'], end
-    result = dict(model=str(args.model), device=str(model.device), frames=n1, early_frames=n0,
+    result = dict(model=str(args.model), device=str(model.device), pool=args.pool, frames=n1, early_frames=n0,
                   memory_slots=len(read.memory.long) + len(read.memory.short), tokens_per_frame=int(read.memory.frames()[0].shape[1]),
                   peak_kb_early=kb0, peak_kb_end=kb1, growth_kb_per_frame=round((kb1 - kb0) / (n1 - n0), 3),
                   moviechat_kb_per_frame=21.3, seconds_early=round(s0, 2), seconds_end=round(s1, 2),

@@ -11,8 +11,8 @@ __all__ = []
 import importlib
 
 __version__ = "0.0.1" # the package's version (pyproject.toml reads it from here)
-MODULES = ('records', 'video', 'synth', 'processor', 'model', 'tarsier2', 'inference', 'data', 'train', 'benchmarks', 'judge',
-           'metrics', 'proof', 'autodq', 'memory', 'figures', 'experiments', 'chat', 'web', 'cli') # the package's modules, in reading order
+MODULES = ('records', 'video', 'synth', 'processor', 'model', 'tarsier2', 'inference', 'memory', 'data', 'train', 'benchmarks', 'judge',
+           'metrics', 'proof', 'autodq', 'memory_proof', 'figures', 'experiments', 'chat', 'web', 'cli') # the package's modules, in reading order
 PUBLIC = {  # module -> the main names that live in it
     'video': 'read_frames frame_grid write_video Clip VideoReadError',
     'synth': 'generate_world',
@@ -28,7 +28,8 @@ PUBLIC = {  # module -> the main names that live in it
     'proof': 'run_proof run_proofs',
     'figures': 'all_figures',
     'experiments': 'run_experiment',
-    'memory': 'consolidate VideoMemory describe_long read_long',
+    'memory': 'consolidate VideoMemory LongSettings describe_long read_long',
+    'memory_proof': 'run_memory_proof',
     'chat': 'Chat chat_loop',
     'web': 'build_demo'}
 HOMES = {name: module for module, names in PUBLIC.items() for name in names.split()}

@@ -11,20 +11,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from huggingface_hub import hf_hub_download
+from huggingface_hub import hf_hub_download, snapshot_download
+from natsort import natsorted
 from tqdm.auto import tqdm
 
-from .records import (GROUPS, PLACEHOLDER, add_sample_ids, append_jsonl, is_placeholder, read_jsonl, sample_prompt,
+from .records import (GROUPS, OE_PROMPT, PLACEHOLDER, add_sample_ids, append_jsonl, is_placeholder, read_jsonl, sample_prompt,
                                 read_json, settled, truncate_torn_tail, video_file_of, write_json, write_jsonl)
 from .video import VIDEO_EXTS, GIF_EXTS, read_frames
 from .synth import ANNOTATION_FILES
 from .inference import describe_batch, weights_fingerprint
+from .memory import LongSettings, answer_long, read_long
 
 # %% auto #0
-__all__ = ['VID_PATTERNS', 'BENCHMARKS', 'SETS', 'HUB_ID', 'ANY_EXTENSION', 'ANY_DEPTH', 'FORCE', 'SHARD_FILE', 'Benchmark',
-           'resolve_benchmarks', 'annotation_path', 'load_annotations', 'VideoFinder', 'resolve_videos', 'shard_path',
-           'default_shard', 'predict_batch', 'settings_file', 'prediction_settings', 'predict', 'failures',
-           'merge_shards']
+__all__ = ['VID_PATTERNS', 'BENCHMARKS', 'MOVIECHAT_MODES', 'MOVIECHAT_FILES', 'SETS', 'HUB_ID', 'ANY_EXTENSION', 'ANY_DEPTH',
+           'FORCE', 'SHARD_FILE', 'Benchmark', 'resolve_benchmarks', 'annotation_path', 'load_annotations',
+           'read_moviechat', 'moviechat_moment', 'VideoFinder', 'resolve_videos', 'shard_path', 'default_shard',
+           'predict_batch', 'settings_file', 'prediction_settings', 'predict', 'failures', 'merge_shards']
 
 # %% ../nbs/09_benchmarks.ipynb #db18c815
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Benchmark:
     video_patterns: tuple # where `vid` is under the video folder, tried in order (see `resolve_videos`)
     hub_repo: str|None = None # hub dataset holding `annotation_file`, or None (a local path is then required)
     subtask_field: str|None = None # record field that names a sample's sub-task ('dataset'), or None
+    mode: str|None = None # MovieChat-1K's 'global' or 'breakpoint' questions, answered in long-video mode (`memory`); None: sampled frames
 
 VID_PATTERNS = ('{vid}', '{vid}.*', '**/{vid}.*', '**/{vid}')
 
@@ -62,10 +65,15 @@ _REGISTRY = [  # name, group, annotation file, sub-task field; in the official s
 
 BENCHMARKS = {name: Benchmark(name, group, file, VID_PATTERNS, None, subtasks) for name, group, file, subtasks in _REGISTRY}
 
+MOVIECHAT_MODES = ('global', 'breakpoint') # MovieChat-1K's two kinds of question, a benchmark each
+MOVIECHAT_FILES = '*.json' # MovieChat-1K's annotations: one JSON file per video
+BENCHMARKS |= {f'moviechat-1k-{m}': Benchmark(f'moviechat-1k-{m}', 'oe_qa', MOVIECHAT_FILES, VID_PATTERNS, mode=m) for m in MOVIECHAT_MODES}
+
 # %% ../nbs/09_benchmarks.ipynb #f2b236dd
-_REAL = [b for b in BENCHMARKS.values() if not b.name.startswith('synth-') and b.name != 'egoschema-full']
+_REAL = [b for b in BENCHMARKS.values() if not b.name.startswith('synth-') and b.name != 'egoschema-full' and not b.mode]
 SETS = {g: [b.name for b in _REAL if b.group == g] for g in GROUPS}
-SETS |= {'all': [n for names in SETS.values() for n in names], 'synth': [n for n in BENCHMARKS if n.startswith('synth-')]}
+SETS |= {'all': [n for names in SETS.values() for n in names], 'synth': [n for n in BENCHMARKS if n.startswith('synth-')],
+         'long': [n for n, b in BENCHMARKS.items() if b.mode]}
 
 def resolve_benchmarks(name:str # a benchmark's name or a set's (`SETS`), any case
                       )->list[Benchmark]:
@@ -99,6 +107,7 @@ def annotation_path(benchmark:Benchmark|str, # a `Benchmark` or its name
                    )->Path:
     "The local path of a benchmark's annotation file, downloading it from the hub when `source` is a hub dataset id."
     b = _benchmark(benchmark)
+    if b.mode: return _moviechat_source(b, source)
     if source is None:
         if b.hub_repo: return _from_hub(b.hub_repo, b.annotation_file, [])
         raise ValueError(f"{b.name}: no hub dataset is registered for {b.annotation_file}; pass source= the file or the folder holding it "
@@ -117,7 +126,64 @@ def load_annotations(benchmark:Benchmark|str, # a `Benchmark` or its name
                     )->list[dict]:
     "A benchmark's annotation records, as they are in the file, each with a unique, stable `sample_id`."
     b, path = _benchmark(benchmark), annotation_path(benchmark, source)
+    if b.mode: return add_sample_ids([r for file in _json_files(b, path) for r in read_moviechat(file, b.mode)], b.name, str(path))
     return add_sample_ids(read_jsonl(path), b.name, str(path))
+
+# %% ../nbs/09_benchmarks.ipynb #cfcccd9a
+def _json_files(b:Benchmark, path:Path)->list[Path]:
+    "The annotation files at `path`: itself, or every .json file below it, in natural order."
+    if path.is_file(): return [path]
+    files = natsorted((p for p in path.rglob(MOVIECHAT_FILES) if not p.name.startswith('.')), key=lambda p: str(p.relative_to(path)))
+    if not files: raise FileNotFoundError(f"{b.name}: {path} holds no {MOVIECHAT_FILES} file; expected MovieChat-1K's per-video annotation files")
+    return files
+
+def _moviechat_source(b:Benchmark, source)->Path:
+    "The local file or folder of a MovieChat-1K benchmark's annotations, downloading a hub dataset's JSON files."
+    if source is None: raise ValueError(f"{b.name}: pass source= the folder of MovieChat-1K's per-video JSON files, one of them, or a hub dataset id")
+    path = Path(source).expanduser()
+    if path.exists(): return path
+    tried = f"{path} (no such file or folder)"
+    if not HUB_ID.match(str(source)): raise FileNotFoundError(f"{b.name}: cannot find the annotations; tried: {tried}; expected a .json file, a folder, or a hub dataset id")
+    try: return Path(snapshot_download(str(source), repo_type='dataset', allow_patterns=[MOVIECHAT_FILES, f'**/{MOVIECHAT_FILES}']))
+    except Exception as e:  # any hub failure: say what was tried
+        raise FileNotFoundError(f"{b.name}: cannot find the annotations; tried: {tried}; hub dataset {str(source)!r} ({type(e).__name__}: {_first_line(e)})") from e
+
+def _number(value)->bool: return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+def read_moviechat(path:str|Path, # one video's MovieChat-1K annotation file
+                   mode:str # 'global' or 'breakpoint': which of its questions
+                  )->list[dict]:
+    "One video's questions of `mode` as open-ended records: the official prompt, the answer, the video's name, fps and frames, the breakpoint."
+    path = Path(path)
+    try: data = json.loads(path.read_text(encoding='utf-8'))
+    except json.JSONDecodeError as e: raise ValueError(f"{path}: not JSON ({e.msg}, line {e.lineno}); expected a MovieChat-1K annotation file") from None
+    info = data.get('info') if isinstance(data, dict) else None
+    if not isinstance(info, dict): raise ValueError(f"{path}: no 'info' object; expected MovieChat-1K's {{info: {{video_path, fps, num_frame}}, global: [...], breakpoint: [...]}}")
+    video, fps, frames = info.get('video_path'), info.get('fps'), info.get('num_frame')
+    if not isinstance(video, str) or not video.strip(): raise ValueError(f"{path}: info.video_path is {video!r}; expected the video's file name")
+    if not _number(fps) or fps <= 0: raise ValueError(f"{path}: info.fps is {fps!r}; expected a positive number of frames per second")
+    if not isinstance(frames, int) or isinstance(frames, bool) or frames < 1: raise ValueError(f"{path}: info.num_frame is {frames!r}; expected a positive whole number")
+    questions = data.get(mode, [])
+    if not isinstance(questions, list): raise ValueError(f"{path}: {mode!r} is {type(questions).__name__}; expected a list of questions")
+    records = []
+    for k, q in enumerate(questions):
+        if not isinstance(q, dict) or not all(isinstance(q.get(f), str) for f in ('question', 'answer')):
+            raise ValueError(f"{path}: {mode}[{k}] is {q!r:.100}; expected {{'question': text, 'answer': text{', time: frame' if mode == 'breakpoint' else ''}}}")
+        extra = dict(fps=fps, num_frame=frames, annotation=path.name) | ({'time': q.get('time')} if mode == 'breakpoint' else {})
+        records.append(dict(idx=f"{Path(video).stem}/{k}", dataset=f"MovieChat-1K/{mode}", vid=video.strip(), video_file=PLACEHOLDER,
+                            text=dict(prompt=OE_PROMPT.format(question=q['question']), question=q['question'], response=q['answer']), extra_info=extra))
+    return records
+
+def moviechat_moment(record:dict # a MovieChat-1K record (`read_moviechat`)
+                    )->float|None: # seconds, or None for a global question
+    "The moment a breakpoint question asks about — its frame over the video's fps — checked against the video's frames."
+    extra = record.get('extra_info') or {}
+    if 'time' not in extra: return None
+    time, frames = extra['time'], extra['num_frame']
+    if not _number(time) or time < 0 or time != int(time):
+        raise ValueError(f"breakpoint time is {time!r} ({extra['annotation']}); expected a frame index, 0 <= time < num_frame={frames}")
+    if time >= frames: raise ValueError(f"breakpoint time {int(time)} is beyond the video's {frames} frames (info.num_frame in {extra['annotation']})")
+    return int(time) / extra['fps']
 
 # %% ../nbs/09_benchmarks.ipynb #c92d1329
 ANY_EXTENSION = '.*'
@@ -276,6 +342,27 @@ def _prepared_batches(todo:list, batch_size:int, videos:dict, n_frames:int):
             current, pending = pending, submit(k + 1)
             yield batch, [job.result() for job in current]
 
+def _long_answer(model, processor, record:dict, videos:dict, settings:LongSettings|None, max_new_tokens:int, reads:dict):
+    "The answer (or the exception) for one long-video record; `reads` keeps the last read, which the next question at the same moment shares."
+    path = videos.get(record['sample_id'])
+    if path is None: return FileNotFoundError(f"no video for vid {record.get('vid')!r} (resolve_videos lists the paths it tried)")
+    try:
+        key = (str(path), moviechat_moment(record))
+        if key not in reads: reads.clear(); reads[key] = read_long(model, processor, path, key[1], settings)
+        return answer_long(model, processor, reads[key], sample_prompt(record), max_new_tokens=max_new_tokens, temperature=0)
+    except (ValueError, OSError) as e: return e  # a bad breakpoint, an unreadable video: recorded with its reason, the run goes on
+
+def _answered_batches(model, processor, b:Benchmark, todo:list, batch_size:int, videos:dict, n_frames:int, max_new_tokens:int,
+                      long_settings:LongSettings|None):
+    "Yield (batch, answers): from sampled frames, or for a long-video benchmark one record at a time through the memory."
+    if not b.mode:
+        for batch, prepared in _prepared_batches(todo, batch_size, videos, n_frames): yield batch, _answers(model, processor, prepared, n_frames, max_new_tokens)
+        return
+    reads = {}
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start:start + batch_size]
+        yield batch, [_long_answer(model, processor, r, videos, long_settings, max_new_tokens, reads) for r in batch]
+
 def settings_file(predictions:str|Path # a predictions file
                  )->Path:
     "The JSON file beside a predictions file that records what made it: `{name}.settings.json`."
@@ -285,14 +372,15 @@ def settings_file(predictions:str|Path # a predictions file
 def prediction_settings(model, # the loaded model
                         benchmark:Benchmark, # what it answers
                         n_frames:int, # frames per video
-                        max_new_tokens:int # longest answer
+                        max_new_tokens:int, # longest answer
+                        long_settings:LongSettings|None=None # a long-video benchmark's reading (None: `LongSettings()`)
                        )->dict:
     "What makes a benchmark's predictions what they are."
     import transformers
     from tarsier_nb import __version__
+    frames = dict(long=vars(long_settings or LongSettings())) if benchmark.mode else dict(n_frames=n_frames)
     return dict(benchmark=benchmark.name, model=str(model.name_or_path), weights=weights_fingerprint(model), dtype=str(model.dtype),
-                n_frames=n_frames, decoding='greedy', max_new_tokens=max_new_tokens, tarsier_nb=__version__,
-                transformers=transformers.__version__)
+                **frames, decoding='greedy', max_new_tokens=max_new_tokens, tarsier_nb=__version__, transformers=transformers.__version__)
 
 FORCE = 'pass force=True (--force) to start it over, or write to another file (--out-dir)' # what a refused resume can do
 
@@ -327,6 +415,7 @@ def predict(model, processor, # a loaded Tarsier model and its processor
             shard:tuple|None=None, # (i, n): take records[i::n]; None: `default_shard()`
             limit:int|None=None, # only the first `limit` records (before sharding)
             max_new_tokens:int=512, # longest answer, tokens
+            long_settings:LongSettings|None=None, # a long-video benchmark (MovieChat-1K): how the memory reads; None: `LongSettings()`
             keep_failed:bool=False, # keep the samples an earlier run failed instead of trying them again
             force:bool=False, # start over: delete the file (and its settings) first
             progress:bool=True # show a progress bar
@@ -342,7 +431,7 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if force: out_path.unlink(missing_ok=True); settings_file(out_path).unlink(missing_ok=True)
-    settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens), {r['sample_id']: r for r in records}
+    settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens, long_settings), {r['sample_id']: r for r in records}
     lines = _earlier(out_path, by_id)
     if any('prediction' in r for r in lines):
         if not settings_file(out_path).exists():
@@ -354,13 +443,13 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     done = {r['sample_id'] for r in earlier}
     todo = [r for r in selected if r['sample_id'] not in done]
     prompts = [p for r in todo if isinstance(p := _prompt_or_none(r), str)]
-    if prompts: processor.check_budget(max(prompts, key=len), n_frames, b.name)  # before a single frame is decoded
+    if prompts and not b.mode: processor.check_budget(max(prompts, key=len), n_frames, b.name)  # before a single frame is decoded (a memory fits itself)
     bar = tqdm(total=len(selected), initial=len(selected) - len(todo), unit='sample', desc=f"{b.name} {i}/{n}" if n > 1 else b.name,
                disable=not progress)
     written, failed = list(earlier), 0
     with bar, open(out_path, 'a', encoding='utf-8') as f:
-        for batch, prepared in _prepared_batches(todo, batch_size, videos, n_frames):
-            outcomes = [_outcome(r, a) for r, a in zip(batch, _answers(model, processor, prepared, n_frames, max_new_tokens))]
+        for batch, answers in _answered_batches(model, processor, b, todo, batch_size, videos, n_frames, max_new_tokens, long_settings):
+            outcomes = [_outcome(r, a) for r, a in zip(batch, answers)]
             append_jsonl(f, outcomes)
             written += outcomes
             failed += sum('error' in o for o in outcomes)

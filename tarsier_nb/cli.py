@@ -17,11 +17,11 @@ from .records import read_jsonl, write_atomic
 from .video import read_frames, frame_grid, VideoReadError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
+__all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'LONG', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
            'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
-           'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'dream_stats_command',
-           'dream_results_command', 'benchmarks_command', 'run_command', 'autodq_command', 'synth_command',
-           'chat_command', 'web_command', 'demo_command', 'main']
+           'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'memory_proof_command',
+           'dream_stats_command', 'dream_results_command', 'benchmarks_command', 'run_command', 'autodq_command',
+           'synth_command', 'chat_command', 'web_command', 'demo_command', 'main']
 
 # %% ../nbs/99_cli.ipynb #da2e1b1d
 COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
@@ -114,7 +114,10 @@ def _emit(source, as_json:bool, description=None, error=None):
     elif error: print(f"{source}: error: {error}", file=sys.stderr, flush=True)
     else: print(f"{source}: {description}", flush=True)
 
-@command('describe', uses=MODEL_OPTIONS | {'inference.describe_batch': 'prompt n_frames batch_size', GENERATE: 'max_new_tokens temperature top_p'},
+LONG = 'memory.LongSettings' # how --long reads a video
+
+@command('describe', uses=MODEL_OPTIONS | {'inference.describe_batch': 'prompt n_frames batch_size', GENERATE: 'max_new_tokens temperature top_p',
+                                          LONG: 'short_frames long_frames every pool'},
          aliases={'n_frames': ['--frames']})
 def describe_command(paths:list[str], # video, GIF or image files, or folders of them
                      *, model:str, # checkpoint folder or hub id (e.g. omni-research/Tarsier-7b)
@@ -146,10 +149,10 @@ def describe_command(paths:list[str], # video, GIF or image files, or folders of
 # %% ../nbs/99_cli.ipynb #4ce547d0
 def _describe_long(tarsier, processor, sources:list, as_json:bool, at:float|None, options:dict)->int:
     "`describe --long`: each video read whole through the memory, one line each; the exit status."
-    from tarsier_nb.memory import describe_long
-    failures = 0
+    from tarsier_nb.memory import LongSettings, describe_long
+    failures, settings = 0, LongSettings(**_given(options, LONG))
     for source in sources:
-        try: answer = describe_long(tarsier, processor, source, options['prompt'], at=at, progress=True, **_given(options, GENERATE))
+        try: answer = describe_long(tarsier, processor, source, options['prompt'], at=at, settings=settings, progress=True, **_given(options, GENERATE))
         except (OSError, ValueError) as e: failures += 1; _emit(source, as_json, error=str(e)); continue
         _emit(source, as_json, answer)
     return int(failures > 0)
@@ -171,9 +174,9 @@ def _merge_when_complete(out, benchmark, n_records, count):
     merge_shards(out, benchmark.name)
     return True
 
-@command('predict', uses=MODEL_OPTIONS | {'benchmarks.predict': 'n_frames batch_size max_new_tokens keep_failed force'},
+@command('predict', uses=MODEL_OPTIONS | {'benchmarks.predict': 'n_frames batch_size max_new_tokens keep_failed force', LONG: 'short_frames long_frames every pool'},
          aliases={'n_frames': ['--frames'], 'out_dir': ['--out'], 'keep_failed': ['--no-retry-failed']})
-def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, caption, mc_qa, oe_qa, all, synth, next-qa, ...
+def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, caption, mc_qa, oe_qa, all, synth, long, next-qa, ...
                     model:str, # checkpoint folder or hub id
                     out_dir:str, # folder for the <benchmark>.jsonl prediction files
                     annotations:str|None=None, # annotation file or folder, or a hub dataset id
@@ -185,6 +188,7 @@ def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, cap
     from tarsier_nb.benchmarks import (resolve_benchmarks, load_annotations, annotation_path, resolve_videos, predict, default_shard, shard_path,
                                        failures)
     from tarsier_nb.inference import load
+    from tarsier_nb.memory import LongSettings
     if limit is not None and limit < 0: raise ValueError(f"--limit must be >= 0, got {limit}")
     shard = parse_shard(shard) if shard else default_shard()
     out, plans = Path(out_dir), []
@@ -196,7 +200,8 @@ def predict_command(*, benchmark:str, # a benchmark or a set of them: dream, cap
     tarsier, processor = load(model, **_given(options, LOAD))
     all_failed = []
     for b, records, found in plans:
-        path = predict(tarsier, processor, b, records, found, shard_path(out, b.name, shard), shard=shard, **_given(options, 'benchmarks.predict'))
+        path = predict(tarsier, processor, b, records, found, shard_path(out, b.name, shard), shard=shard, long_settings=LongSettings(**_given(options, LONG)),
+                       **_given(options, 'benchmarks.predict'))
         merged = shard[1] > 1 and _merge_when_complete(out, b, len(records), shard[1])
         samples, failed = failures(path)
         print(f"{b.name}: {path}: {samples} samples, {len(failed)} failed" + (f" (first: {failed[0][0]}: {failed[0][1]})" if failed else '')
@@ -282,6 +287,20 @@ def proof_command(out_dir:str='runs/proof', # output folder: a folder per seed a
     for key, mean in summary['mean'].items(): print(f"{key:>20}: {mean} ({summary['lowest'][key]}, {summary['highest'][key]})")
     print('criteria met (on the means):', summary['criteria_met'])
     print(f"results: {Path(out_dir)/'training_proof.json'}  curves: {Path(out_dir)/'learning_curves.png'}")
+
+# %% ../nbs/99_cli.ipynb #7d1e675a
+@command('memory-proof', uses={'memory_proof.run_memory_proof': 'base steps train_clips shaped n_videos scenes_per_video seed results'},
+         aliases={'n_videos': ['--videos']})
+def memory_proof_command(out_dir:str='runs/memory_proof', # output folder: the training run, the videos, the answers and the results
+                         **options):
+    "Teach the tiny model to read the long-video memory and measure what it gains."
+    from tarsier_nb.memory_proof import run_memory_proof
+    command = 'tarsier-nb ' + ' '.join(sys.argv[1:]) if sys.argv[1:2] == ['memory-proof'] else ''
+    result = run_memory_proof(out_dir, command=command, **options)
+    for when in ('before', 'after'):
+        for mode, scores in result[when].items():
+            print(f"{when:>6} {mode:>10}: memory {scores['memory_accuracy']:.3f}, 8 uniform frames {scores['uniform_accuracy']:.3f} ({scores['questions']} questions)")
+    print(f"results: {Path(out_dir)/'memory_proof.json'}  plot: {Path(out_dir)/'memory_proof.png'}")
 
 # %% ../nbs/99_cli.ipynb #624d6ebb
 def _figures(function:str, options:dict):

@@ -6,7 +6,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/processor.html.md"""
 
 # %% ../nbs/03_processor.ipynb #3b91f1e9
 from __future__ import annotations
-import json, re, string
+import json, math, re, string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,10 +271,10 @@ class TarsierProcessor(CheckpointProcessor):
 
     def expand_frames(self, ids:list[int], # token ids with one `<image>` per frame
                       *aligned:list, # lists aligned with `ids` (labels, say), expanded alike
-                      inputs:dict|None=None # the frames' `frame_inputs` (unused: a Tarsier frame always fills `tokens_per_frame`)
+                      inputs:dict|None=None # the frames' `frame_inputs` (a read frame fills `tokens_per_frame`) or `frame_layout`
                      )->list|tuple:
         "`ids` with each `<image>` repeated `tokens_per_frame` times; with `aligned` lists, each expanded at the same places."
-        return expand_marks(ids, *aligned, mark_id=self.image_token_index, n=self.tokens_per_frame)
+        return expand_marks(ids, *aligned, mark_id=self.image_token_index, n=(inputs or {}).get('tokens_per_frame', self.tokens_per_frame))
 
     def pixel_values(self, frames:list)->np.ndarray:
         "`(n_frames, 3, H, W)` float32 CLIP inputs of squared frames."
@@ -292,6 +292,15 @@ class TarsierProcessor(CheckpointProcessor):
     def frame_token_id(self)->int:
         "The id of the token whose places a frame's features fill."
         return self.image_token_index
+
+    def frame_layout(self, inputs:dict, # `frame_inputs` of frames like the ones laid out (unused: every frame has one size)
+                     n_frames:int, # frames to lay out
+                     pool:int=1 # each frame's patch grid pooled pool × pool (`model.pool_token_grid`)
+                    )->dict:
+        "What `expand_frames` lays `n_frames` frames given as features out by: the places of a frame whose patch grid is pooled `pool` × `pool`."
+        side = math.isqrt(self.tokens_per_frame - 1)  # tokens_per_frame = side·(side + 1) + 1, or + 2 with the CLS vector
+        pooled = -(-side // pool)
+        return {'tokens_per_frame': self.tokens_per_frame - side * (side + 1) + pooled * (pooled + 1)}
 
     def position_inputs(self, ids:list[int], # a training sample's expanded ids
                         inputs:dict # its `frame_inputs`

@@ -8,8 +8,8 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/proof.html.md"""
 __all__ = ['PROOF_WORLD', 'TRAIN_CLIPS', 'HELD_OUT_CLIPS', 'N_FRAMES', 'PROOF_MODEL', 'PROOF_STEPS', 'LORA_STEPS', 'CURVE_POINTS',
            'PROOF_RECIPE', 'PROOF_LORA', 'THRESHOLDS', 'CHANCE', 'SUMMARY_KEYS', 'SHARED_KEYS', 'PROOF_MODEL_DIR',
            'plain_words', 'event_recall', 'blank_frames', 'HeldOut', 'score', 'proof_mixtures', 'proof_config',
-           'stage_minutes', 'curve', 'plot_curves', 'loss_drop', 'verdict', 'run_proof', 'summarize', 'ship_model',
-           'run_proofs']
+           'stage_minutes', 'curve', 'plot_curves', 'loss_drop', 'verdict', 'proof_world', 'trained_stage', 'run_proof',
+           'summarize', 'ship_model', 'run_proofs']
 
 # %% ../nbs/12_proof.ipynb #0003pr03
 import dataclasses, datetime, json, re, shutil, subprocess
@@ -207,12 +207,16 @@ def verdict(result:dict # `run_proof`'s numbers, or their mean over seeds
                 blank_event_recall_halved=result['blank_event_recall'] <= result['event_recall'] / 2,
                 lora_loss_halved=result['lora_loss_drop'] >= 0.5)
 
-def _world_dir(folder:Path, n:int, seed:int)->Path:
+def proof_world(folder:Path, # where the world is, or goes
+                n:int, # its clips
+                seed:int # its seed (`generate_world`)
+               )->Path:
     "A world of `n` clips of the proof's kind in `folder`, made unless it is there."
     if not (folder/'ground_truth.jsonl').is_file(): generate_world(folder, n=n, seed=seed, world=PROOF_WORLD)
     return folder
 
-def _trained(config:TrainConfig)->Path:
+def trained_stage(config:TrainConfig # the stage to train
+                 )->Path: # its final checkpoint
     "A stage's `final`: trained (or resumed from its newest checkpoint) unless a finished run already wrote it and its log."
     done = Path(config.output_dir)
     return done/'final' if (done/'final'/'config.json').is_file() and (done/'log_history.json').is_file() else train(config)
@@ -235,14 +239,14 @@ def run_proof(out_dir:str|Path, # everything goes here
                        model=PROOF_MODEL, n_frames=N_FRAMES, recipe=PROOF_RECIPE, lora=PROOF_LORA), f'the proof run in {out}')
     if (out/'training_proof.json').is_file(): return read_json(out/'training_proof.json')
     torch.manual_seed(seed)
-    world_dir, held_out_dir = _world_dir(out/'world', train_clips, seed), _world_dir(out/'held_out', held_out_clips, seed + 1)
+    world_dir, held_out_dir = proof_world(out/'world', train_clips, seed), proof_world(out/'held_out', held_out_clips, seed + 1)
     tiny = out/'tiny_tarsier'
     if not (tiny/'config.json').is_file(): tiny_tarsier(tiny, seed=seed, lecun_projector=True, **PROOF_MODEL)
     mixtures = {}
     for stage, text in proof_mixtures(world_dir).items(): mixtures[stage] = write_atomic(out/f'mixture_stage{stage}.yaml', text)
-    first = _trained(proof_config(1, tiny, out/'stage1', mixtures[1], stage_steps['stage1'], seed))
-    final = _trained(proof_config(2, first, out/'stage2', mixtures[2], stage_steps['stage2'], seed))
-    _trained(proof_config(2, first, out/'stage2_lora', mixtures[2], lora_steps, seed, lora=PROOF_LORA))
+    first = trained_stage(proof_config(1, tiny, out/'stage1', mixtures[1], stage_steps['stage1'], seed))
+    final = trained_stage(proof_config(2, first, out/'stage2', mixtures[2], stage_steps['stage2'], seed))
+    trained_stage(proof_config(2, first, out/'stage2_lora', mixtures[2], lora_steps, seed, lora=PROOF_LORA))
     held_out = HeldOut.read(held_out_dir, n_frames=N_FRAMES)
     minutes1 = stage_minutes(out/'stage1')
     points = curve([('stage 1', out/'stage1', (0, 0.0)), ('stage 2', out/'stage2', (steps1, minutes1))], held_out, out/'curve.jsonl')

@@ -137,8 +137,13 @@ def write_json(path:str|Path, # the file to (re)write
 def differences(then:dict, # settings recorded before
                 now:dict # settings now
                )->dict: # {name: (then, now)} for each that differs, sorted by name; a missing one reads None
-    "The settings that differ between two records."
-    return {k: (then.get(k), now.get(k)) for k in sorted({**then, **now}) if then.get(k) != now.get(k)}
+    "The settings that differ between two records; within settings that are records on both sides, each that differs (`long.pool`)."
+    changed = {}
+    for k in sorted({**then, **now}):
+        a, b = then.get(k), now.get(k)
+        if isinstance(a, dict) and isinstance(b, dict): changed |= {f"{k}.{name}": pair for name, pair in differences(a, b).items()}
+        elif a != b: changed[k] = (a, b)
+    return changed
 
 def settled(path:str|Path, # the JSON file recording what makes the results beside it
             settings:dict, # what makes them now (JSON data)

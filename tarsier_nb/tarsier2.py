@@ -22,6 +22,7 @@ from fastcore.basics import patch
 from .records import IMAGE_TOKEN, VIDEO_TOKEN, read_json, write_json
 from .synth import synthetic_corpus
 from .processor import LLAVA_TURN, expand_marks, format_prompt, check_checkpoint_files, check_length, pad_left, batch_samples, CheckpointProcessor
+from .model import pool_token_grid
 
 # %% auto #0
 __all__ = ['IMAGE_PAD', 'VIDEO_PAD', 'QWEN2_VL_TOKENS', 'TARSIER2_FRAMES', 'TARSIER2_MAX_PIXELS', 'TARSIER2_SAMPLE_PIXELS',
@@ -288,6 +289,17 @@ def expand_frames(self:Tarsier2Processor, ids:list[int], # token ids with one `<
     return expand_marks(ids, *aligned, mark_id=self.image_token_id, n=self.frame_tokens(ids.count(self.image_token_id), inputs))
 
 @patch
+def frame_layout(self:Tarsier2Processor, inputs:dict, # `frame_inputs` of frames like the ones laid out (their grid)
+                 n_frames:int, # frames to lay out
+                 pool:int=1 # each frame's grid of merged tokens pooled pool × pool (`pool_token_grid`)
+                )->dict:
+    "The grid `expand_frames` and `position_inputs` lay `n_frames` frames given as features on: sized like `inputs`' frames, pooled `pool` × `pool`."
+    merge = self.image_processor.merge_size
+    _, h, w = (int(v) for v in np.asarray(inputs['image_grid_thw'])[0])
+    rows, cols = -(-(h // merge) // pool), -(-(w // merge) // pool)
+    return {'image_grid_thw': np.array([[n_frames, rows * merge, cols * merge]])}
+
+@patch
 def position_inputs(self:Tarsier2Processor, ids:list[int], # a training sample's expanded ids
                     inputs:dict # its `frame_inputs`
                    )->dict:
@@ -412,6 +424,19 @@ def _shard_names(tensors:dict, max_shard_bytes:int)->dict:
 class Tarsier2ForConditionalGeneration(Qwen2VLForConditionalGeneration):
     "transformers' Qwen2-VL, saved in Tarsier2's release layout."
     release_files:dict|None = None # {file name: bytes} of `RELEASE_MODEL_FILES` as read, written back as they are
+
+    def get_image_features(self, pixel_values:torch.Tensor, # the frames' patches, as the processor gives them
+                           image_grid_thw:torch.Tensor|None=None, # (t, h, w) patch grid of each image or video
+                           pool:int=1, # average each frame's grid of merged tokens over pool × pool blocks (`pool_token_grid`)
+                           **kwargs # transformers' other arguments
+                          ):
+        "transformers' image features: one block of merged tokens per image or video (`pooler_output`), pooled when asked."
+        out = super().get_image_features(pixel_values, image_grid_thw, **kwargs)
+        if pool == 1: return out
+        merge = self.config.vision_config.spatial_merge_size
+        out.pooler_output = tuple(pool_token_grid(block.reshape(int(t), int(h) // merge, int(w) // merge, -1), pool).flatten(0, 2)
+                                  for block, (t, h, w) in zip(out.pooler_output, image_grid_thw.tolist()))
+        return out
 
     def load_state_dict(self, state_dict:dict, *args, **kwargs):
         "torch's `load_state_dict`, taking weights under their released names too (a `checkpoint-N` a run resumes from holds those)."

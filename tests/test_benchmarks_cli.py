@@ -107,3 +107,50 @@ def test_tarsier2_predicts_at_its_own_frame_count_and_evaluates(setup, tmp_path)
     evaluated = run_cli('evaluate', tmp_path/'out')
     assert evaluated.returncode == 0, evaluated.stderr[-2000:]
     assert json.loads((tmp_path/'out'/'eval'/'synth-mc.json').read_text())['counts']['records'] == len(records)
+
+def moviechat_annotations(folder, entries):
+    "MovieChat-1K annotation files: (file name, video name, frames, breakpoint frames) each, two global questions a video."
+    for name, video, frames, breakpoints in entries:
+        data = {'info': {'video_path': video, 'fps': 10, 'num_frame': frames},
+                'global': [{'question': 'What is in the video?', 'answer': 'shapes'}, {'question': 'What moves?', 'answer': 'a shape'}],
+                'breakpoint': [{'time': t, 'question': 'What happens now?', 'answer': 'a shape moves'} for t in breakpoints], 'caption': ''}
+        (folder/name).write_text(json.dumps(data))
+
+def test_moviechat_long_videos_predict_in_shards_resume_and_are_judged(setup, tmp_path):
+    "MovieChat-1K through the installed command: read through the memory, in two shards merged, bad samples failed with reasons, judged."
+    from chat_server import ChatServer, Reply
+    from tarsier_nb.video import read_frames, write_video
+    videos, annotations = tmp_path/'videos', tmp_path/'annotations'
+    annotations.mkdir()
+    clips = [read_frames(setup/'world'/'videos'/f'synth_00000{i}.mp4', 30).frames for i in range(3)]
+    frames = [f.resize((64, 64)) for frames in clips for f in frames]
+    write_video(videos/'film.mp4', frames, fps=10)
+    n = len(frames)
+    moviechat_annotations(annotations, [('1.json', 'film.mp4', n, [5, 45, n - 1, n]), ('2.json', 'lost.mp4', 90, [10])])
+    def predict(shard, *extra):
+        return run_cli('predict', '--benchmark', 'long', '--model', setup/'tiny', '--annotations', annotations, '--videos', videos,
+                       '--out', tmp_path/'out', '--long-frames', 8, '--short-frames', 6, '--max-new-tokens', 4, '--shard', shard, *extra)
+    for shard in ('0/2', '1/2'):
+        result = predict(shard)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert 'moviechat-1k-breakpoint: 5 samples, 1 videos missing' in result.stdout, result.stdout
+    breakpoints = lines(tmp_path/'out'/'moviechat-1k-breakpoint.jsonl')  # merged by the shard that finished last
+    assert [r['sample_id'] for r in breakpoints] == [f'MovieChat-1K/breakpoint/film/{k}' for k in range(4)] + ['MovieChat-1K/breakpoint/lost/0']
+    assert ['prediction' in r for r in breakpoints] == [True, True, True, False, False]
+    assert f"breakpoint time {n} is beyond the video's {n} frames" in breakpoints[3]['error'] and "'lost.mp4'" in breakpoints[4]['error']
+    assert len(lines(tmp_path/'out'/'moviechat-1k-global.jsonl')) == 4
+    settings = json.loads((tmp_path/'out'/'moviechat-1k-breakpoint.settings.json').read_text())
+    assert settings['long'] == {'short_frames': 6, 'merge_to': 2, 'long_frames': 8, 'every': 1, 'pool': 1} and 'n_frames' not in settings
+    before = (tmp_path/'out'/'moviechat-1k-breakpoint.shard0of2.jsonl').read_text()
+    again = predict('0/2')  # resumed: the failed samples are tried again and fail again, the others stay
+    assert again.returncode == 0 and (tmp_path/'out'/'moviechat-1k-breakpoint.shard0of2.jsonl').read_text() == before, again.stderr[-2000:]
+    other = predict('0/2', '--pool', 2)
+    assert other.returncode == 2 and "other settings" in other.stderr and "'long.pool': (1, 2)" in other.stderr, other.stderr[-2000:]
+    def respond(request, call): return Reply.json({'pred': 'yes', 'score': 4})
+    with ChatServer(respond) as server:
+        judged = run_cli('evaluate', tmp_path/'out', '--benchmark', 'long', '--judge-model', 'judge', '--base-url', server.url,
+                         env={**os.environ, 'OPENAI_API_KEY': 'sk-test'})
+    assert judged.returncode == 0, judged.stderr[-2000:]
+    report = json.loads((tmp_path/'out'/'eval'/'moviechat-1k-breakpoint.json').read_text())
+    assert report['scores'] == {'accuracy': 100.0, 'average_score': 4.0}, report['scores']  # the three answered, judged
+    assert sorted(f['kind'] for f in report['failures']) == ['prediction_error', 'prediction_error'], report['failures']  # listed with their reasons

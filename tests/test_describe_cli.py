@@ -56,9 +56,11 @@ def test_a_long_video_through_the_memory(world):
     result = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--max-new-tokens', 6, '--json')
     assert result.returncode == 0, result.stderr[-2000:]
     assert isinstance(json.loads(result.stdout)['description'], str)
-    at = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--at', 12.5, '--max-new-tokens', 6, '--json')
+    at = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--at', 12.5, '--pool', 2, '--long-frames', 8, '--max-new-tokens', 6, '--json')
     assert at.returncode == 0 and isinstance(json.loads(at.stdout)['description'], str), at.stderr[-2000:]
     past = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--at', 99, '--json')
     assert past.returncode == 1 and 'past the end of the video (27.00 s)' in json.loads(past.stdout)['error'], past.stdout
+    unpooled = run_cli('describe', long_video, '--model', world/'tiny', '--long', '--pool', 0, '--json')
+    assert unpooled.returncode == 1 and 'pool is 0' in json.loads(unpooled.stdout)['error'], unpooled.stdout
     alone = run_cli('describe', long_video, '--model', world/'tiny', '--at', 3)
     assert alone.returncode == 2 and 'use it with --long' in alone.stderr
