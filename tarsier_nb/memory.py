@@ -177,8 +177,8 @@ def frames_to_read(read:LongRead, # from `read_long`
                    fit:int|None # frames the model's context holds; None: no limit
                   )->tuple[torch.Tensor, list[list[int]]]: # (frames, N, D) and the source frames of each
     "What the model reads of a memory, in `fit` frames: global mode consolidates it to them; breakpoint mode keeps the window whole and consolidates long-term memory to the room left."
-    if read.window is None: return _fit(*read.memory.frames(), fit)
     if fit is not None and fit < 1: raise ValueError("the model's context holds no frame beside the prompt and the answer; lower max_new_tokens")
+    if read.window is None: return _fit(*read.memory.frames(), fit)
     window = read.window if fit is None else read.window[-fit:]  # the newest frames, when not even the window fits
     room, slots = None if fit is None else fit - len(window), read.memory.long
     if not slots or room == 0: return torch.stack([f for f, _ in window]), [g for _, g in window]
@@ -186,7 +186,7 @@ def frames_to_read(read:LongRead, # from `read_long`
     return torch.cat([frames, torch.stack([f for f, _ in window])]), groups + [g for _, g in window]
 
 def _fit(frames:torch.Tensor, groups:list, fit:int|None)->tuple:
-    if fit is not None and fit < 1: raise ValueError("the model's context holds no frame beside the prompt and the answer; lower max_new_tokens")
+    "`frames` and their source groups, consolidated to `fit` when there are more."
     if fit is None or len(frames) <= fit: return frames, groups
     merged, plan = consolidate_groups(frames, fit)
     return merged, [[i for k in group for i in groups[k]] for group in plan]
@@ -203,7 +203,7 @@ def answer_long(model, processor, # a loaded model and its processor
                 **generate_kwargs # `generation_kwargs` arguments (max_new_tokens, temperature, top_p, ...)
                )->str:
     "The model's answer about a video read into memory: the memory's frames, consolidated to what fits beside the prompt."
-    tokens = read.memory.frames()[0].shape[1]
+    tokens = read.memory.window[-1][0].shape[0]  # every frame has as many vectors as the last one read
     frames, _ = frames_to_read(read, frames_that_fit(processor, prompt, tokens, generation_kwargs(**generate_kwargs)['max_new_tokens']))
     return answer_from_frames(model, processor, prompt, frames, read.inputs, read.settings.pool, **generate_kwargs)
 

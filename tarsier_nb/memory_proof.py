@@ -170,7 +170,7 @@ def score_long(model, processor, # a loaded model and its processor
     if answers_file.is_file(): truncate_torn_tail(answers_file)
     done = {a['id']: a for a in read_jsonl(answers_file)} if answers_file.is_file() else {}
     scenes = {v['video']: v['scenes'] for v in videos}
-    moments = defaultdict(list)
+    moments, uniform = defaultdict(list), (None, None)
     for q in questions:
         if q['id'] not in done: moments[(q['video'], q['at'])].append(q)
     with tqdm(total=len(questions), initial=len(questions) - sum(map(len, moments.values())), desc='long-video questions',
@@ -178,8 +178,8 @@ def score_long(model, processor, # a loaded model and its processor
         for (video, at), asked in moments.items():
             read = read_long(model, processor, video_dir/video, at=at, settings=settings)
             slots = _scene_slots(frames_to_read(read, None)[1], scenes[video][asked[0]['scene']], asked[0]['mode'])
-            uniform = read_frames(video_dir/video, n_frames)
-            baseline = describe_batch(model, processor, [uniform] * len(asked), [q['prompt'] for q in asked], max_new_tokens=2)
+            if uniform[0] != video: uniform = (video, read_frames(video_dir/video, n_frames))  # decoded once per video: its moments come together
+            baseline = describe_batch(model, processor, [uniform[1]] * len(asked), [q['prompt'] for q in asked], max_new_tokens=2)
             lines = []
             for q, b in zip(asked, baseline):
                 m = answer_long(model, processor, read, q['prompt'], max_new_tokens=2)

@@ -326,14 +326,16 @@ def stream_frames(path:str|Path, # a video file
         stream = container.streams.video[0]
         stream.thread_type = 'AUTO'
         batch, start, last, kept = ([], [], []), None, None, False
+        def keep(i, frame, seconds):  # a frame becomes an image only when it is handed out
+            for column, value in zip(batch, (i, frame.to_image(), seconds)): column.append(value)
         for i, frame in enumerate(container.decode(stream)):
             t = float(frame.time or 0.0)
             start = t if start is None else start
             if until is not None and t - start > until + 1e-9:
-                if last is not None and not kept: batch = tuple(b + [x] for b, x in zip(batch, last))
+                if last is not None and not kept: keep(*last)
                 break
-            last, kept = (i, frame.to_image(), t - start), i % every == 0
-            if kept: batch = tuple(b + [x] for b, x in zip(batch, last))
+            last, kept = (i, frame, t - start), i % every == 0
+            if kept: keep(*last)
             if len(batch[0]) == chunk: yield batch; batch = ([], [], [])
         else:  # the stream ended before `until`
             if until is not None and last is not None:
