@@ -12,10 +12,11 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['SHARED_ENV', 'VIDEO_TOKEN', 'IMAGE_TOKEN', 'MARKS', 'PLACEHOLDER', 'DESCRIBE_PROMPT', 'MC_PROMPT', 'OE_PROMPT',
-           'CAPTION_PROMPT', 'GROUPS', 'repo_root', 'shared_dir', 'shared_path', 'replacing', 'write_atomic', 'Records',
-           'read_jsonl', 'write_jsonl', 'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json', 'differences',
-           'settled', 'content_items', 'sample_prompt', 'sample_reference', 'sample_question', 'video_file_of',
-           'is_placeholder', 'add_sample_ids', 'check_messages', 'new_figure', 'save_figure']
+           'CAPTION_PROMPT', 'GROUNDING_PROMPT', 'DENSE_PROMPT', 'HIGHLIGHT_PROMPT', 'GROUPS', 'repo_root',
+           'shared_dir', 'shared_path', 'replacing', 'write_atomic', 'Records', 'read_jsonl', 'write_jsonl',
+           'append_jsonl', 'truncate_torn_tail', 'read_json', 'write_json', 'differences', 'settled', 'content_items',
+           'sample_prompt', 'sample_reference', 'sample_question', 'video_file_of', 'is_placeholder', 'add_sample_ids',
+           'check_messages', 'seconds_text', 'span_text', 'frame_time_text', 'new_figure', 'save_figure']
 
 # %% ../nbs/00_records.ipynb #578fca07
 SHARED_ENV = 'TARSIER_NB_SHARED' # environment variable naming the shared folder
@@ -273,8 +274,34 @@ OE_PROMPT = ("USER: <video> The input consists of a sequence of key frames from 
 CAPTION_PROMPT = ("<video> Describe the video in a short sentence with simple words. It is important that the short "
                   "sentence must be like the following examples: \n1. A man is singing.\n2. A women is dancing.\n"
                   "3. A cat is meowing.")
+GROUNDING_PROMPT = ("<video> Find the moment in the video that the query describes: '{query}' "
+                    "Answer with its start and end time in seconds.")
+DENSE_PROMPT = ("<video> List every event of the video in the order they happen, one per line, each as its start and "
+                "end time in seconds and a sentence.")
+HIGHLIGHT_PROMPT = ("<video> Which moments of the video match the query '{query}'? Answer with their times in seconds "
+                    "and how well each matches, from 0 (not at all) to 4 (very well).")
 GROUPS = {'dream': 'detailed descriptions, scored by AutoDQ (DREAM-1K)', 'caption': 'short captions, scored by CIDEr',
-          'mc_qa': 'multiple-choice questions, scored by accuracy', 'oe_qa': 'open-ended questions, scored by an LLM judge'}
+          'mc_qa': 'multiple-choice questions, scored by accuracy', 'oe_qa': 'open-ended questions, scored by an LLM judge',
+          'grounding': 'temporal grounding (a query → one span), scored by R@1 at IoU 0.3/0.5/0.7 and mIoU',
+          'dense': 'dense captioning (timed events), scored by matched-event F1, CIDEr, METEOR and SODA_c',
+          'highlights': 'highlight detection (saliency per clip), scored by HL-mAP and HL-Hit1'}
+
+# %% ../nbs/00_records.ipynb #281c8456
+def seconds_text(seconds:float # a time, seconds
+                )->str:
+    "A time as the time tasks write it: seconds with one decimal."
+    return f"{float(seconds):.1f}"
+
+def span_text(start:float, # seconds
+              end:float # seconds
+             )->str:
+    "A span as the time tasks answer it: `start - end seconds`."
+    return f"{seconds_text(start)} - {seconds_text(end)} seconds"
+
+def frame_time_text(seconds:float # a frame's time, seconds
+                   )->str:
+    "What a time-aware prompt writes right before a frame: `1.5s`."
+    return f"{seconds_text(seconds)}s"
 
 # %% ../nbs/00_records.ipynb #45761895
 def new_figure(width:float, # inches

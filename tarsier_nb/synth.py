@@ -8,13 +8,15 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/synth.html.md"""
 __all__ = ['SHAPES', 'COLORS', 'BACKGROUNDS', 'TEXTURES', 'DECORATIONS', 'DIRECTIONS', 'NUMBER_WORDS', 'ACTIONS', 'FRAME_SIDES',
            'WORLDS', 'VERB_FORMS', 'WAYS', 'SAFE_MIN', 'SAFE_MAX', 'SHAPE_REACH', 'PROPOSERS', 'BACKDROP_MARGIN',
            'SUPERSAMPLE', 'VIDEO_FORMATS', 'LETTERS', 'ACTION_CHOICES', 'SHORT_ANSWERS', 'QUESTION_TYPES', 'DATASETS',
-           'ANNOTATION_FILES', 'World', 'Subject', 'Event', 'Decoration', 'Shot', 'Scene', 'a_an', 'verb_forms',
-           'event_sentence', 'SubjectState', 'apply_event', 'start_state', 'subject_state', 'place_subjects',
-           'timeline', 'script_events', 'make_shots', 'make_scene', 'shape_points', 'shot_backdrop', 'camera_center',
-           'camera_view', 'paste_subject', 'paste_shadow', 'render_frame', 'frame_times', 'render_clip', 'write_clip',
-           'describe_scene', 'caption_variants', 'Question', 'multiple_choice', 'make_questions', 'clip_truth',
-           'dream_record', 'dream_messages_record', 'mc_record', 'oe_record', 'caption_record', 'clip_seed', 'clip_id',
-           'clip_video_file', 'world_records', 'make_clip', 'generate_world', 'synthetic_corpus']
+           'TIME_DATASETS', 'HIGHLIGHT_CLIP', 'ANNOTATION_FILES', 'World', 'Subject', 'Event', 'Decoration', 'Shot',
+           'Scene', 'a_an', 'verb_forms', 'event_sentence', 'SubjectState', 'apply_event', 'start_state',
+           'subject_state', 'place_subjects', 'timeline', 'script_events', 'make_shots', 'make_scene', 'shape_points',
+           'shot_backdrop', 'camera_center', 'camera_view', 'paste_subject', 'paste_shadow', 'render_frame',
+           'frame_times', 'render_clip', 'write_clip', 'describe_scene', 'caption_variants', 'Question',
+           'multiple_choice', 'make_questions', 'clip_truth', 'dream_record', 'dream_messages_record', 'mc_record',
+           'oe_record', 'caption_record', 'grounding_record', 'dense_record', 'highlight_answer', 'highlight_record',
+           'time_tasks', 'clip_seed', 'clip_id', 'clip_video_file', 'world_records', 'make_clip', 'generate_world',
+           'synthetic_corpus']
 
 # %% ../nbs/02_synth.ipynb #cffb470e
 import math, os, random, multiprocessing
@@ -27,7 +29,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from .records import write_jsonl, VIDEO_TOKEN, DESCRIBE_PROMPT, MC_PROMPT, OE_PROMPT, CAPTION_PROMPT
+from .records import (write_jsonl, VIDEO_TOKEN, DESCRIBE_PROMPT, MC_PROMPT, OE_PROMPT, CAPTION_PROMPT, GROUNDING_PROMPT,
+                                DENSE_PROMPT, HIGHLIGHT_PROMPT, seconds_text, span_text)
 from .video import write_video, write_frame_folder
 
 # %% ../nbs/02_synth.ipynb #b4dfd290
@@ -845,9 +848,95 @@ def caption_record(truth: dict, vid: str, video_file: str, idx: int) -> dict:
     return {"idx": idx, "dataset": DATASETS["caption"], "text": {"prompt": CAPTION_PROMPT, "response": truth["captions"]},
             "video_file": video_file, "vid": vid}
 
+# %% ../nbs/02_synth.ipynb #db96dc01
+TIME_DATASETS = {"grounding": "SynthTime-grounding", "dense": "SynthTime-dense", "highlights": "SynthTime-highlights"}
+HIGHLIGHT_CLIP = 0.5 # seconds a synthetic highlight score covers (QVHighlights' clips are 2 s; these clips last 2–8 s)
+
+def _seconds(duration): return None if duration is None else float(duration)
+
+def _time_record(prompt, response, vid, video_file, idx, dataset, **extra):
+    return {"idx": idx, "dataset": dataset, "text": {"prompt": prompt, "response": response}, "video_file": video_file,
+            "extra_info": extra, "vid": vid}
+
+def grounding_record(query: str, # what to find
+                     span: list, # its [start, end], seconds
+                     duration: float|None, # the video's length, seconds (None: not given)
+                     vid: str, video_file: str, idx: int,
+                     dataset: str=TIME_DATASETS["grounding"], # the `dataset` field
+                     qid=None, # the official query id, if any
+                    ) -> dict:
+    "A temporal grounding sample: the query in `GROUNDING_PROMPT`, the span as the answer."
+    return _time_record(GROUNDING_PROMPT.format(query=query), span_text(*span), vid, video_file, idx, dataset,
+                        query=query, span=[float(s) for s in span], duration=_seconds(duration), qid=qid)
+
+def dense_record(events: list, # [{"timestamp": [start, end], "caption": ...}] in time order
+                 duration: float, vid: str, video_file: str, idx: int,
+                 dataset: str=TIME_DATASETS["dense"], # the `dataset` field
+                ) -> dict:
+    "A dense captioning sample: every event as a line `start - end seconds, caption`."
+    lines = [f"{span_text(*e['timestamp'])}, {e['caption']}" for e in events]
+    return _time_record(DENSE_PROMPT, "\n".join(lines), vid, video_file, idx, dataset, events=events, duration=_seconds(duration))
+
+def highlight_answer(clip_ids: list, # the clips that score, in order
+                     scores: list, # each one's saliency (mean over annotators)
+                     clip_length: float, # seconds per clip
+                    ) -> str:
+    "The highlight answer: the scoring clips' start times, then their scores: `0.0, 0.5 seconds; scores 4, 2`."
+    times = ", ".join(seconds_text(i * clip_length) for i in clip_ids)
+    return f"{times} seconds; scores {', '.join(f'{round(s, 1):g}' for s in scores)}"
+
+def highlight_record(query: str, # what to find
+                     relevant_clip_ids: list, # the clips with a saliency, in order
+                     saliency_scores: list, # each relevant clip's scores, one per annotator, 0..4
+                     relevant_windows: list, # [[start, end], ...] where the query holds, seconds
+                     clip_length: float, duration: float, vid: str, video_file: str, idx: int,
+                     dataset: str=TIME_DATASETS["highlights"], # the `dataset` field
+                     qid=None, # the official query id, if any
+                    ) -> dict:
+    "A highlight detection sample, QVHighlights' fields kept in `extra_info`."
+    means = [float(np.mean(s)) for s in saliency_scores]
+    scoring = [(i, m) for i, m in zip(relevant_clip_ids, means) if m > 0]
+    answer = highlight_answer([i for i, _ in scoring], [m for _, m in scoring], clip_length)
+    return _time_record(HIGHLIGHT_PROMPT.format(query=query), answer, vid, video_file, idx, dataset, query=query,
+                        relevant_clip_ids=list(relevant_clip_ids), saliency_scores=[list(s) for s in saliency_scores],
+                        relevant_windows=[list(w) for w in relevant_windows], clip_length=clip_length, duration=_seconds(duration), qid=qid)
+
+# %% ../nbs/02_synth.ipynb #9173e8fb
+def time_tasks(truth: dict, # `clip_truth` of a clip
+              ) -> dict:
+    "The clip's time tasks as data: grounding (query, span) pairs, dense events, and per subject its highlight fields."
+    sentences = [e["sentence"] for e in truth["events"]]
+    grounding = [(e["sentence"], [e["start_s"], e["end_s"]]) for e in truth["events"] if sentences.count(e["sentence"]) == 1]
+    dense = [{"timestamp": [e["start_s"], e["end_s"]], "caption": e["sentence"]} for e in truth["events"]]
+    scene, highlights = make_scene(truth["seed"], world=truth["world"]), []  # a world's clip is its seed and world
+    if [asdict(e) for e in scene.events] != truth["events"]:
+        raise ValueError(f"clip seed {truth['seed']}: make_scene(seed, world={truth['world']!r}) does not remake this truth's events; "
+                         f"expected the truth of a clip made from its seed and world alone (as generate_world makes them)")
+    n_clips = int(truth["duration"] / HIGHLIGHT_CLIP + 1e-9)
+    for subject in scene.subjects:
+        def saliency(i):
+            t0, t1 = i * HIGHLIGHT_CLIP, (i + 1) * HIGHLIGHT_CLIP
+            if any(e.subject == subject.id and e.start_s < t1 and e.end_s > t0 for e in scene.events): return 4
+            return 2 if subject_state(scene, subject, (t0 + t1) / 2).opacity > 0 else 0
+        scores = [saliency(i) for i in range(n_clips)]
+        ids = [i for i, s in enumerate(scores) if s]
+        windows = [[w[0] * HIGHLIGHT_CLIP, (w[-1] + 1) * HIGHLIGHT_CLIP] for w in _runs(ids)]
+        highlights.append(dict(query=f"the {subject.color} {subject.shape}", relevant_clip_ids=ids,
+                               saliency_scores=[[scores[i]] * 3 for i in ids], relevant_windows=windows))
+    return dict(grounding=grounding, dense=dense, highlights=highlights)
+
+def _runs(ids):
+    "Runs of consecutive integers."
+    runs = []
+    for i in ids:
+        if runs and runs[-1][-1] == i - 1: runs[-1].append(i)
+        else: runs.append([i])
+    return runs
+
 # %% ../nbs/02_synth.ipynb #5d0b0c29
 ANNOTATION_FILES = {"dream": "dream.jsonl", "dream_messages": "dream.messages.jsonl", "mc_qa": "mc_qa.jsonl",
-                    "oe_qa": "oe_qa.jsonl", "caption": "caption.jsonl", "ground_truth": "ground_truth.jsonl"}
+                    "oe_qa": "oe_qa.jsonl", "caption": "caption.jsonl", "grounding": "grounding.jsonl", "dense": "dense.jsonl",
+                    "highlights": "highlights.jsonl", "ground_truth": "ground_truth.jsonl"}
 
 def clip_seed(seed: int, # the world's seed
               i: int, # the clip's index
@@ -872,6 +961,10 @@ def world_records(clips: list) -> dict:
         for q in truth["questions"]:
             add("mc_qa", mc_record, q, vid, video_file)
             if q["short_answer"]: add("oe_qa", oe_record, q, vid, video_file)
+        tasks = time_tasks(truth)
+        for query, span in tasks["grounding"]: add("grounding", grounding_record, query, span, truth["duration"], vid, video_file)
+        add("dense", dense_record, tasks["dense"], truth["duration"], vid, video_file)
+        for h in tasks["highlights"]: add("highlights", highlight_record, *h.values(), HIGHLIGHT_CLIP, truth["duration"], vid, video_file)
         rows["ground_truth"].append({"idx": len(rows["ground_truth"]), "vid": vid, "video_file": video_file} | truth)
     return rows
 
