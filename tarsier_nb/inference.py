@@ -42,7 +42,8 @@ def checkpoint_kind(path:Path, # a checkpoint folder
 def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Tarsier-7b"), Tarsier or Tarsier2
          device:str='auto', # 'auto', 'cpu', 'cuda', 'cuda:1', ...
          dtype:str|torch.dtype='auto', # 'auto', 'fp32', 'fp16' or 'bf16'
-         attn_implementation:str|None=None # 'sdpa', 'flash_attention_2' or 'eager'; None picks the fastest available
+         attn_implementation:str|None=None, # 'sdpa', 'flash_attention_2' or 'eager'; None picks the fastest available
+         timestamps:bool=False # write each frame's time before it (the timing notebook); a checkpoint trained so does it anyway
         )->tuple: # (model, processor)
     "Load a Tarsier or Tarsier2 checkpoint strictly, ready for `model.generate(**processor(prompt, frames))`."
     path = resolve_checkpoint(name_or_path)
@@ -54,6 +55,7 @@ def load(name_or_path:str|Path, # checkpoint folder or hub id ("omni-research/Ta
         raise ValueError(f"{path}: its weights cannot be read ({e}); the file is damaged or cut short: download or save it again") from None
     damaged = next((name for name, p in model.named_parameters() if not torch.isfinite(p).all()), None)
     if damaged: raise ValueError(f"{path}: weight {damaged} holds NaN or infinite values; the checkpoint is damaged: download or save it again")
+    if timestamps: processor.timestamps = True
     return model, processor
 
 # %% ../nbs/06_inference.ipynb #abb8cc07
@@ -91,9 +93,9 @@ def generation_kwargs(max_new_tokens:int=512, # longest answer, tokens
 
 # %% ../nbs/06_inference.ipynb #9fbe87eb
 def _frames(video, n_frames):
-    "The frames of a path, a `Clip` or a list of PIL images."
-    if isinstance(video, Clip): return video.frames
-    if isinstance(video, (str, Path)): return read_frames(video, n_frames).frames
+    "What the processor reads of a path (its `Clip`: frames with their times), a `Clip`, or a list of PIL images."
+    if isinstance(video, Clip): return video
+    if isinstance(video, (str, Path)): return read_frames(video, n_frames)
     return list(video)
 
 @torch.inference_mode()

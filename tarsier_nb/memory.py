@@ -119,6 +119,9 @@ def answer_from_frames(model, processor, # a loaded model and its processor
                        **generate_kwargs # `generation_kwargs` arguments
                       )->str:
     "The model's answer to `prompt` about frames given as features: the prompt embedded, the features at the frames' places."
+    if processor.timestamps:
+        raise ValueError("frames given as features (a long video's memory) carry no single time each, so a time-aware processor "
+                         "(timestamps=True) cannot write them; expected a processor with timestamps off")
     n, layout = len(features), processor.frame_layout(inputs, len(features), pool)
     ids = processor.expand_frames(processor.encode(format_prompt(prompt, n, processor.template)), inputs=layout)
     ids = torch.tensor([ids], device=model.device)

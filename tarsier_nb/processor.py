@@ -16,15 +16,15 @@ from transformers import AutoTokenizer, BatchFeature, CLIPImageProcessorPil, Pre
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from fastcore.basics import patch
 
-from .records import IMAGE_TOKEN, VIDEO_TOKEN, check_messages
+from .records import IMAGE_TOKEN, VIDEO_TOKEN, check_messages, frame_time_text
 from .video import Clip
 from .synth import synthetic_corpus
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'TEMPLATES', 'LLAVA_TURN', 'VISUAL_MARK', 'CLIP_MEAN_FILL', 'CHECKPOINT_FILES', 'Template',
-           'format_prompt', 'format_conversation', 'tiny_tokenizer', 'tokens_per_frame', 'square_frames',
-           'batch_samples', 'check_length', 'pad_left', 'CheckpointProcessor', 'expand_marks', 'TarsierProcessor',
-           'checkpoint_layout', 'check_checkpoint_files']
+__all__ = ['SPECIAL_TOKENS', 'TEMPLATES', 'LLAVA_TURN', 'VISUAL_MARK', 'CLIP_MEAN_FILL', 'PROCESSOR_SETTINGS', 'CHECKPOINT_FILES',
+           'Template', 'stamp_frames', 'format_prompt', 'format_conversation', 'tiny_tokenizer', 'tokens_per_frame',
+           'square_frames', 'batch_samples', 'check_length', 'pad_left', 'CheckpointProcessor', 'expand_marks',
+           'TarsierProcessor', 'checkpoint_layout', 'check_checkpoint_files', 'saved_settings']
 
 # %% ../nbs/03_processor.ipynb #03de37d5
 SPECIAL_TOKENS = (IMAGE_TOKEN, "<pad>", "<image_newline>", "<image_new>")
@@ -80,12 +80,23 @@ def _fence_frames(text:str, t:Template)->str:
     return re.sub(run, lambda m: t.vision_start + m[1] + t.vision_end, text)
 
 # %% ../nbs/03_processor.ipynb #f029d1ad
+def stamp_frames(text:str, # text with one `<image>` per frame
+                 times:list[float], # each frame's time, seconds, in order
+                )->str:
+    "`text` with each frame's time written right before its `<image>` (`frame_time_text`)."
+    if text.count(IMAGE_TOKEN) != len(times):
+        raise ValueError(f"{len(times)} frame times for {text.count(IMAGE_TOKEN)} {IMAGE_TOKEN} marks; expected one time per frame")
+    times = iter(times)
+    return re.sub(re.escape(IMAGE_TOKEN), lambda m: frame_time_text(next(times)) + IMAGE_TOKEN, text)
+
 def format_prompt(prompt:str, # user text, optionally with `<video>`/`<image>` and a `USER: … ASSISTANT: …` frame
                   n_frames:int, # how many frames go with it
-                  template:str='tarsier-7b' # a key of `TEMPLATES`
+                  template:str='tarsier-7b', # a key of `TEMPLATES`
+                  times:list[float]|None=None # each frame's time, written before it (`stamp_frames`); None: no times
                  )->str:
     "The text the model reads for `prompt` with `n_frames` frames: one `<image>` per frame, in the template's turn layout."
     t = _template(template)
+    def frames_in(text): return _fence_frames(text if times is None else stamp_frames(text, times), t)
     if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}; a Tarsier prompt needs at least one frame")
     text = prompt.replace(VIDEO_TOKEN, IMAGE_TOKEN * n_frames)
     n_images = text.count(IMAGE_TOKEN)
@@ -93,12 +104,12 @@ def format_prompt(prompt:str, # user text, optionally with `<video>`/`<image>` a
         raise ValueError(f"prompt has {n_images} {IMAGE_TOKEN} tokens (after {VIDEO_TOKEN} expansion) but {n_frames} frames "
                          f"were given; expected one {IMAGE_TOKEN} per frame, a single {VIDEO_TOKEN}, or neither")
     formatted = _is_formatted(text, t)
-    if formatted and n_images: return _fence_frames(text, t)
+    if formatted and n_images: return frames_in(text)
     if formatted and t.turn_start:
         raise ValueError(f"prompt is already in the {t.name} chat format but has no {VIDEO_TOKEN}; expected {VIDEO_TOKEN} where the frames go")
     user, prefix = _user_and_prefix(text, t)
     if n_images == 0: user = IMAGE_TOKEN * n_frames + (' ' if LLAVA_TURN.search(text) else '\n') + user.strip()
-    return t.system + t.opener(t.user) + _fence_frames(user, t) + t.user_end + t.opener(t.assistant) + prefix
+    return t.system + t.opener(t.user) + frames_in(user) + t.user_end + t.opener(t.assistant) + prefix
 
 # %% ../nbs/03_processor.ipynb #d6459bcd
 VISUAL_MARK = re.compile(f"({re.escape(IMAGE_TOKEN)}|{re.escape(VIDEO_TOKEN)})\n*")
@@ -177,14 +188,18 @@ def _frame_list(frames, where:str)->list:
         if not isinstance(image, Image.Image): raise TypeError(f"{where}: expected PIL images, got a {type(image).__name__}")
     return list(images)
 
+def _times(frames)->list|None:
+    "Each frame's time when the frames came as a `Clip`; None for bare images."
+    return list(frames.timestamps) if isinstance(frames, Clip) else None
+
 def batch_samples(prompt, frames)->list[tuple]:
-    "(where, prompt, frames) for each sample: one prompt and its frames, or equal-length lists of both."
-    if isinstance(prompt, str): return [('frames', prompt, _frame_list(frames, 'frames'))]
+    "(where, prompt, frames, times) for each sample: one prompt and its frames (times: a `Clip`'s, else None), or equal-length lists of both."
+    if isinstance(prompt, str): return [('frames', prompt, _frame_list(frames, 'frames'), _times(frames))]
     if not prompt: raise ValueError("empty batch: no prompts; expected a prompt or a list of prompts")
     if not isinstance(frames, (list, tuple)) or len(frames) != len(prompt):
         got = f"{len(frames)} frame lists" if isinstance(frames, (list, tuple)) else f"frames of type {type(frames).__name__}"
         raise ValueError(f"batch of {len(prompt)} prompts but {got}; expected a list with one frame list (or Clip) per prompt")
-    return [(f'sample {i}', p, _frame_list(f, f'sample {i}')) for i, (p, f) in enumerate(zip(prompt, frames))]
+    return [(f'sample {i}', p, _frame_list(f, f'sample {i}'), _times(f)) for i, (p, f) in enumerate(zip(prompt, frames))]
 
 def check_length(n_text:int, # the prompt's text tokens
                  n_frames:int, # its frames
@@ -211,8 +226,22 @@ def pad_left(sequences:list[list[int]], pad_id:int|None)->tuple[list, list]:
     return ids, mask
 
 # %% ../nbs/03_processor.ipynb #24e1e7d9
+PROCESSOR_SETTINGS = 'processor_config.json' # where a checkpoint keeps the processor's own settings (`timestamps`)
+
 class CheckpointProcessor:
-    "The part all checkpoint processors share: decoding with `self.tokenizer`, saving it and `self.image_processor`."
+    "The part all checkpoint processors share: frame times, decoding with `self.tokenizer`, saving it and `self.image_processor`."
+    timestamps = False # write each frame's time before it (a time-aware model); off: as the released checkpoints read
+
+    def frame_times(self, times:list|None, # the frames' times (a `Clip`'s), or None when they came as bare images
+                    where:str # the sample, for the error
+                   )->list|None:
+        "The times `format_prompt` writes before the frames: `times` when the processor is time-aware, else None."
+        if not self.timestamps: return None
+        if times is None:
+            raise ValueError(f"{where}: the processor writes each frame's time before it (timestamps=True) but the frames came without "
+                             f"times; expected a Clip (from read_frames), not bare images")
+        return times
+
     def decode(self, token_ids, **kwargs)->str:
         "The tokenizer's `decode`."
         return self.tokenizer.decode(token_ids, **kwargs)
@@ -227,6 +256,15 @@ class CheckpointProcessor:
         path.mkdir(parents=True, exist_ok=True)
         self.tokenizer.save_pretrained(path)
         self.image_processor.save_pretrained(path)
+        return self.save_settings(path)
+
+    def save_settings(self, path:Path # the checkpoint folder
+                     )->Path:
+        "Keep a time-aware processor's `timestamps` in the folder's `processor_config.json` (beside what it already holds)."
+        if self.timestamps:
+            file = path/PROCESSOR_SETTINGS
+            saved = json.loads(file.read_text()) if file.is_file() else {}
+            file.write_text(json.dumps(saved | {'timestamps': True}, indent=2) + '\n')
         return path
 
 # %% ../nbs/03_processor.ipynb #1af9f8d8
@@ -249,7 +287,8 @@ class TarsierProcessor(CheckpointProcessor):
                  tokens_per_frame:int, # positions one frame fills (see `tokens_per_frame`)
                  template:str='tarsier-7b', # a key of `TEMPLATES`
                  max_length:int|None=None, # the LLM's context length; None: no check
-                 pad_to_square:bool=False # pad frames to square with the image mean instead of stretching them
+                 pad_to_square:bool=False, # pad frames to square with the image mean instead of stretching them
+                 timestamps:bool=False # write each frame's time before it (needs frames as a `Clip`)
                 ):
         encoded = tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)
         if encoded != image_token_index:
@@ -258,10 +297,11 @@ class TarsierProcessor(CheckpointProcessor):
         self.template = _template(template).name
         self.image_processor, self.tokenizer, self.image_token_index = image_processor, tokenizer, image_token_index
         self.tokens_per_frame, self.max_length, self.pad_to_square = tokens_per_frame, max_length, pad_to_square
+        self.timestamps = timestamps
 
     def __repr__(self):
         return (f"TarsierProcessor(template={self.template!r}, tokens_per_frame={self.tokens_per_frame}, "
-                f"max_length={self.max_length}, pad_to_square={self.pad_to_square}, vocab={len(self.tokenizer)})")
+                f"max_length={self.max_length}, pad_to_square={self.pad_to_square}, timestamps={self.timestamps}, vocab={len(self.tokenizer)})")
 
     def encode(self, text:str)->list[int]:
         "Token ids of `text` with the BOS token once, in front (when the tokenizer has one)."
@@ -310,9 +350,9 @@ class TarsierProcessor(CheckpointProcessor):
 
 # %% ../nbs/03_processor.ipynb #220a1325
 @patch
-def _sample_ids(self:TarsierProcessor, prompt:str, frames:list, where:str)->list[int]:
+def _sample_ids(self:TarsierProcessor, prompt:str, frames:list, times:list|None, where:str)->list[int]:
     "Token ids of one sample, each `<image>` expanded to its frame's positions, once it is known to fit the context."
-    ids = self.encode(format_prompt(prompt, len(frames), self.template))
+    ids = self.encode(format_prompt(prompt, len(frames), self.template, self.frame_times(times, where)))
     check_length(len(ids) - len(frames), len(frames), len(frames) * self.tokens_per_frame, self.max_length, where)
     return self.expand_frames(ids)
 
@@ -321,8 +361,8 @@ def check_budget(self:TarsierProcessor, prompt:str, # the prompt, as `__call__` 
                  n_frames:int, # frames about to be decoded for it
                  where:str='the request' # what to name in the error
                 ):
-    "Before a frame is decoded: fail when `prompt` with `n_frames` frames cannot fit the context."
-    ids = self.encode(format_prompt(prompt, n_frames, self.template))
+    "Before a frame is decoded: fail when `prompt` with `n_frames` frames cannot fit the context (times counted as `0.0s`)."
+    ids = self.encode(format_prompt(prompt, n_frames, self.template, self.frame_times([0.0] * n_frames, where)))
     check_length(len(ids) - n_frames, n_frames, n_frames * self.tokens_per_frame, self.max_length, where)
 
 @patch
@@ -333,8 +373,8 @@ def __call__(self:TarsierProcessor,
             )->BatchFeature:
     "Model inputs: left-padded `input_ids` and `attention_mask`, and every frame's `pixel_values` in order."
     samples = batch_samples(prompt, frames)
-    input_ids, attention_mask = pad_left([self._sample_ids(p, f, where) for where, p, f in samples], self.tokenizer.pad_token_id)
-    pixel_values = np.concatenate([self.pixel_values(f) for _, _, f in samples])
+    input_ids, attention_mask = pad_left([self._sample_ids(p, f, times, where) for where, p, f, times in samples], self.tokenizer.pad_token_id)
+    pixel_values = np.concatenate([self.pixel_values(f) for _, _, f, _ in samples])
     return BatchFeature(dict(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values), tensor_type=return_tensors)
 
 # %% ../nbs/03_processor.ipynb #eff4f39b
@@ -356,6 +396,16 @@ def check_checkpoint_files(path:Path, # a checkpoint folder
         raise ValueError(f"{path}: not a checkpoint folder; missing {', '.join(missing)}. A checkpoint holds {checkpoint_layout()}; "
                          f"found: {', '.join(found) or 'nothing'}")
 
+def saved_settings(path:Path # a checkpoint folder
+                  )->dict:
+    "The processor settings a checkpoint keeps in `processor_config.json` that this package reads: `timestamps`."
+    file = path/PROCESSOR_SETTINGS
+    if not file.is_file(): return {}
+    saved = json.loads(file.read_text())
+    if not isinstance(saved.get('timestamps', False), bool):
+        raise ValueError(f"{file}: timestamps is {saved['timestamps']!r}; expected true or false")
+    return {'timestamps': saved['timestamps']} if 'timestamps' in saved else {}
+
 def _template_for(text_config:dict)->str:
     "The conversation template of a LLaVA config's text model."
     kind, vocab = text_config.get('model_type', 'llama'), text_config.get('vocab_size', 32000)
@@ -368,7 +418,7 @@ def _template_for(text_config:dict)->str:
 @patch(cls_method=True)
 def from_pretrained(cls:TarsierProcessor,
                     path:str|Path, # a checkpoint folder in Tarsier's official layout
-                    **kwargs # overrides: template, max_length, pad_to_square
+                    **kwargs # overrides: template, max_length, pad_to_square, timestamps
                    )->TarsierProcessor:
     "The processor of a Tarsier checkpoint: its tokenizer, its CLIP image processor and settings from its `config.json`."
     path = Path(path)
@@ -379,6 +429,6 @@ def from_pretrained(cls:TarsierProcessor,
     vision, text = config.get('vision_config', {}), config.get('text_config', {})
     per_frame = tokens_per_frame(vision.get('image_size', 224), vision.get('patch_size', 32),
                                  config.get('vision_feature_select_strategy', 'default'))
-    settings = dict(template=_template_for(text), max_length=text.get('max_position_embeddings', 2048)) | kwargs
+    settings = dict(template=_template_for(text), max_length=text.get('max_position_embeddings', 2048)) | saved_settings(path) | kwargs
     tokenizer = AutoTokenizer.from_pretrained(path, padding_side='left')
     return cls(CLIPImageProcessorPil.from_pretrained(path), tokenizer, config.get('image_token_index', 32000), per_frame, **settings)

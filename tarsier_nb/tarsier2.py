@@ -19,9 +19,9 @@ from transformers import (AutoTokenizer, BatchFeature, PreTrainedTokenizerFast, 
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 from fastcore.basics import patch
 
-from .records import IMAGE_TOKEN, VIDEO_TOKEN, read_json, write_json
+from .records import IMAGE_TOKEN, VIDEO_TOKEN, frame_time_text, read_json, write_json
 from .synth import synthetic_corpus
-from .processor import LLAVA_TURN, expand_marks, format_prompt, check_checkpoint_files, check_length, pad_left, batch_samples, CheckpointProcessor
+from .processor import LLAVA_TURN, expand_marks, format_prompt, check_checkpoint_files, check_length, pad_left, batch_samples, saved_settings, CheckpointProcessor
 from .model import pool_token_grid
 
 # %% auto #0
@@ -29,9 +29,9 @@ __all__ = ['IMAGE_PAD', 'VIDEO_PAD', 'QWEN2_VL_TOKENS', 'TARSIER2_FRAMES', 'TARS
            'TARSIER2_MAX_SEQ_LEN', 'VISUAL_RUN', 'TARSIER2_CHAT_TEMPLATE', 'IMAGE_PROCESSOR_FIELDS', 'PROCESSOR_FILES',
            'RELEASE_PREFIXES', 'RELEASE_MODEL_FILES', 'RELEASE_KEY_MAPPING', 'tiny_qwen2_tokenizer', 'frame_budget',
            'cap_pixels', 'video_patches', 'video_tokens', 'mrope_positions', 'chat_messages', 'render_chat',
-           'Tarsier2Processor', 'read_image_processor', 'read_chat_template', 'is_release', 'released_name',
-           'transformers_name', 'qwen2_vl_config', 'release_config', 'Tarsier2ForConditionalGeneration',
-           'load_tarsier2', 'tiny_tarsier2']
+           'Tarsier2Processor', 'stamp_video', 'read_image_processor', 'read_chat_template', 'is_release',
+           'released_name', 'transformers_name', 'qwen2_vl_config', 'release_config',
+           'Tarsier2ForConditionalGeneration', 'load_tarsier2', 'tiny_tarsier2']
 
 # %% ../nbs/05_tarsier2.ipynb #83a95a35
 IMAGE_PAD, VIDEO_PAD = "<|image_pad|>", "<|video_pad|>"
@@ -177,7 +177,8 @@ class Tarsier2Processor(CheckpointProcessor):
                  max_length:int|None=TARSIER2_MAX_SEQ_LEN, # the context length; None: no check
                  max_pixels:int|None=TARSIER2_MAX_PIXELS, # frames are scaled down to at most this many pixels first
                  repeat_frames:bool=True, # each frame its own temporal patch (Tarsier2) or frames paired (Qwen2-VL)
-                 files:dict|None=None # {file name: bytes} of the checkpoint files it was read from, written back as they are
+                 files:dict|None=None, # {file name: bytes} of the checkpoint files it was read from, written back as they are
+                 timestamps:bool=False # write each frame's time before it, each frame its own vision block (needs frames as a `Clip`)
                 ):
         encoded = tokenizer.convert_tokens_to_ids(IMAGE_PAD)
         if encoded != image_token_id:
@@ -186,12 +187,14 @@ class Tarsier2Processor(CheckpointProcessor):
         self.image_processor, self.tokenizer, self.image_token_id = image_processor, tokenizer, image_token_id
         self.chat_template, self.files = chat_template or TARSIER2_CHAT_TEMPLATE, dict(files or {})
         self.max_length, self.max_pixels, self.repeat_frames = max_length, max_pixels, repeat_frames
+        if timestamps and not repeat_frames: raise ValueError("timestamps=True gives every frame its own time and block; expected repeat_frames=True")
+        self.timestamps = timestamps
 
     def __repr__(self):
         template = 'built-in' if self.chat_template == TARSIER2_CHAT_TEMPLATE else "the checkpoint's"
         return (f"Tarsier2Processor(patch_size={self.image_processor.patch_size}, merge_size={self.image_processor.merge_size}, "
                 f"max_length={self.max_length}, max_pixels={self.max_pixels}, repeat_frames={self.repeat_frames}, "
-                f"chat_template={template}, vocab={len(self.tokenizer)})")
+                f"timestamps={self.timestamps}, chat_template={template}, vocab={len(self.tokenizer)})")
 
 # %% ../nbs/05_tarsier2.ipynb #58d3794f
 @patch
@@ -210,16 +213,28 @@ def render(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__` takes
     return text.replace(runs[0], IMAGE_PAD * n_tokens)
 
 # %% ../nbs/05_tarsier2.ipynb #c802361e
+def stamp_video(text:str, # rendered text holding the video as one fenced run of pads
+                 times:list[float], # each frame's time, seconds
+                )->str:
+    "The video's one block split into a block per frame, each with its time in front (`frame_time_text`)."
+    block = re.search(f"{re.escape('<|vision_start|>')}((?:{re.escape(IMAGE_PAD)})+){re.escape('<|vision_end|>')}", text)
+    n_pads = len(block[1]) // len(IMAGE_PAD)
+    if n_pads % len(times): raise ValueError(f"{n_pads} video places do not split into {len(times)} frames")
+    per_frame = IMAGE_PAD * (n_pads // len(times))
+    return text[:block.start()] + ''.join(f"{frame_time_text(s)}<|vision_start|>{per_frame}<|vision_end|>" for s in times) + text[block.end():]
+
 @patch
-def _sample(self:Tarsier2Processor, prompt:str, frames:list, where:str)->tuple:
-    "(ids, positions, rows, grid) of one sample, once it is known to fit the context."
+def _sample(self:Tarsier2Processor, prompt:str, frames:list, times:list|None, where:str)->tuple:
+    "(ids, positions, rows, grids) of one sample, once it is known to fit the context; a time-aware processor gives each frame its own block and (1, h, w) grid."
     budget = frame_budget(len(frames), self.max_pixels) if self.repeat_frames else self.max_pixels
     rows, grid = video_patches(self.image_processor, cap_pixels(frames, budget), self.repeat_frames, where)
     merge = self.image_processor.merge_size
     n_video = video_tokens(grid, merge)
-    ids = self.tokenizer(self.render(prompt, len(frames), n_video, where), add_special_tokens=False)['input_ids']
+    text, times = self.render(prompt, len(frames), n_video, where), self.frame_times(times, where)
+    grids = grid[None] if times is None else np.repeat([[1, *grid[1:]]], len(frames), axis=0)
+    ids = self.tokenizer(text if times is None else stamp_video(text, times), add_special_tokens=False)['input_ids']
     check_length(len(ids) - n_video, len(frames), n_video, self.max_length, where, 1 if self.repeat_frames else self.image_processor.temporal_patch_size)
-    return ids, mrope_positions(ids, self.image_token_id, [grid], merge), rows, grid
+    return ids, mrope_positions(ids, self.image_token_id, list(grids), merge), rows, grids
 
 @patch
 def check_budget(self:Tarsier2Processor, prompt:str, # the prompt, as `__call__` takes it
@@ -239,14 +254,14 @@ def __call__(self:Tarsier2Processor,
              return_tensors:str|None='pt' # 'pt', 'np', or None for lists and arrays
             )->BatchFeature:
     "Model inputs: left-padded ids, mask, token types and M-RoPE positions, and every video's rows and grid in order."
-    samples = [self._sample(p, f, where) for where, p, f in batch_samples(prompt, frames)]
+    samples = [self._sample(p, f, times, where) for where, p, f, times in batch_samples(prompt, frames)]
     input_ids, attention_mask = pad_left([ids for ids, *_ in samples], self.tokenizer.pad_token_id)
     width = len(input_ids[0])
     position_ids = np.stack([np.pad(positions, ((0, 0), (width - positions.shape[1], 0))) for _, positions, *_ in samples], axis=1)
     mm_token_type_ids = [[int(token == self.image_token_id) for token in ids] for ids in input_ids]
     return BatchFeature(dict(input_ids=input_ids, attention_mask=attention_mask, mm_token_type_ids=mm_token_type_ids,
                              position_ids=position_ids, pixel_values=np.concatenate([rows for *_, rows, _ in samples]),
-                             image_grid_thw=np.stack([grid for *_, grid in samples])), tensor_type=return_tensors)
+                             image_grid_thw=np.concatenate([grids for *_, grids in samples])), tensor_type=return_tensors)
 
 # %% ../nbs/05_tarsier2.ipynb #5f609e64
 @patch
@@ -263,7 +278,7 @@ def frame_inputs(self:Tarsier2Processor, frames:list, # one sample's frames (non
     if not frames: return {}
     if not self.repeat_frames: raise ValueError("training reads every frame as its own temporal patch; expected repeat_frames=True")
     rows, grid = video_patches(self.image_processor, cap_pixels(frames, frame_budget(n_frames or len(frames), self.max_pixels)))
-    return {'pixel_values': rows, 'image_grid_thw': grid[None]}
+    return {'pixel_values': rows, 'image_grid_thw': np.repeat([[1, *grid[1:]]], len(frames), axis=0) if self.timestamps else grid[None]}
 
 @patch(as_prop=True)
 def frame_token_id(self:Tarsier2Processor)->int:
@@ -481,7 +496,7 @@ def _check_tarsier2(path:Path, config:dict):
 @patch(cls_method=True)
 def from_pretrained(cls:Tarsier2Processor,
                     path:str|Path, # a Tarsier2 checkpoint folder, release or Qwen2-VL layout
-                    **kwargs # overrides: max_length, max_pixels, repeat_frames
+                    **kwargs # overrides: max_length, max_pixels, repeat_frames, timestamps
                    )->Tarsier2Processor:
     "The processor of a Tarsier2 checkpoint: its tokenizer, image processor and chat template, and settings from its `config.json`."
     path = Path(path)
@@ -491,7 +506,7 @@ def from_pretrained(cls:Tarsier2Processor,
     if is_release(config): image_token_id, text = config.get('image_token_index'), config['text_config']
     else: qwen = Qwen2VLConfig.from_pretrained(path); image_token_id, text = qwen.image_token_id, qwen.text_config.to_dict()
     context = text.get('max_position_embeddings')
-    settings = dict(max_length=min(TARSIER2_MAX_SEQ_LEN, context or TARSIER2_MAX_SEQ_LEN)) | kwargs
+    settings = dict(max_length=min(TARSIER2_MAX_SEQ_LEN, context or TARSIER2_MAX_SEQ_LEN)) | saved_settings(path) | kwargs
     tokenizer = AutoTokenizer.from_pretrained(path, padding_side='left')
     files = {name: (path/name).read_bytes() for name in PROCESSOR_FILES if (path/name).is_file()}
     return cls(read_image_processor(path), tokenizer, image_token_id, read_chat_template(path, tokenizer), files=files, **settings)
@@ -504,14 +519,14 @@ def save_pretrained(self:Tarsier2Processor, path:str|Path # the checkpoint folde
     path.mkdir(parents=True, exist_ok=True)
     if self.files:
         for name, data in self.files.items(): (path/name).write_bytes(data)
-        return path
+        return self.save_settings(path)
     self.tokenizer.save_pretrained(path)
     ip = self.image_processor
     write_json(path/'preprocessor_config.json', dict(min_pixels=ip.size.shortest_edge, max_pixels=ip.size.longest_edge, patch_size=ip.patch_size,
                                                     temporal_patch_size=ip.temporal_patch_size, merge_size=ip.merge_size, image_mean=list(ip.image_mean),
                                                     image_std=list(ip.image_std), image_processor_type='Qwen2VLImageProcessor'))
     write_json(path/'chat_template.json', {'chat_template': self.chat_template})
-    return path
+    return self.save_settings(path)
 
 # %% ../nbs/05_tarsier2.ipynb #d5e5bf55
 RELEASE_KEY_MAPPING = {f"^{re.escape(released)}": ours for released, ours in RELEASE_PREFIXES} # released → transformers' names, while loading
