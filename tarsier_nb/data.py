@@ -19,12 +19,12 @@ from fastcore.basics import patch
 from torch.utils.data import Dataset, Sampler
 
 from .records import IMAGE_TOKEN, check_messages, content_items, is_placeholder, read_jsonl, sample_prompt, sample_reference
-from .video import IMAGE_EXTS, read_frames
+from .video import IMAGE_EXTS, Clip, read_frames
 from .processor import TEMPLATES, VISUAL_MARK, format_prompt, format_conversation
 
 # %% auto #0
 __all__ = ['TASK_TYPES', 'MIXTURE_FIELDS', 'logger', 'TrainingSample', 'read_samples', 'continuation_ids', 'turn_prompts',
-           'encode_sample', 'MixtureEntry', 'Mixture', 'load_mixture', 'sample_frames', 'MixtureDataset',
+           'encode_sample', 'MixtureEntry', 'Mixture', 'load_mixture', 'sample_clip', 'sample_frames', 'MixtureDataset',
            'DataCollator', 'LengthGroupedBatchSampler', 'padding_fraction']
 
 # %% ../nbs/07_data.ipynb #f69815bf
@@ -33,6 +33,9 @@ TASK_TYPES = {
     'description': 'a detailed description of the events of a video (stage 2)',
     'mc_qa': 'a multiple-choice question about a video; the answer is the letter',
     'oe_qa': 'an open-ended question about a video, answered in a few words',
+    'grounding': 'a query about a video, answered with the span it happens in, in seconds',
+    'dense': 'every event of a video, each with its span in seconds',
+    'highlights': 'a query about a video, answered with the times it holds and how well',
     'multi_image': 'a question about several images, one frame each',
     'text': 'text-only generation, no visual input'}
 
@@ -158,13 +161,14 @@ def _drop_frame(text:str, template:str)->str:
 
 def turn_prompts(turns:tuple, # a sample's (role, text) turns
                  n_frames:int, # frames that go with it (0 for text only)
-                 template:str='tarsier-7b' # a key of `TEMPLATES`
+                 template:str='tarsier-7b', # a key of `TEMPLATES`
+                 times:list[float]|None=None # each frame's time, written before it (a time-aware processor); None: no times
                 )->list[str]:
     "The text the model reads before each assistant turn, formatted as inference formats it."
     prompts = []
     for k in range(1, len(turns), 2):
         prompt = turns[0][1] if len(turns) == 2 else format_conversation(list(turns[:k]), template)
-        text = format_prompt(prompt, max(n_frames, 1), template)
+        text = format_prompt(prompt, max(n_frames, 1), template, times if n_frames else None)
         prompts.append(text if n_frames else _drop_frame(text, template))
     return prompts
 
@@ -178,12 +182,14 @@ def _said(prompt:str, answer:str, template:str)->str:
 def encode_sample(processor, # a `TarsierProcessor` or `Tarsier2Processor`
                   sample:TrainingSample, # the sample
                   n_frames:int, # frames that go with it: 0 for text only, one per image, any for a video
-                  inputs:dict|None=None # the frames' `processor.frame_inputs` (None: not read yet; Tarsier2 then counts a bound on each frame's places)
+                  inputs:dict|None=None, # the frames' `processor.frame_inputs` (None: not read yet; Tarsier2 then counts a bound on each frame's places)
+                  times:list[float]|None=None # the frames' times, for a time-aware processor (`processor.timestamps`)
                  )->tuple[list[int], list[int]]:
     "`input_ids` and `labels` of a sample: -100 everywhere except the assistant's turns and their end-of-turn tokens."
     tokenizer, template = processor.tokenizer, processor.template
+    times = processor.frame_times(times, f"{sample.sample_id} ({sample.where})") if n_frames else None
     ids, labels, text = [], [], ''
-    for prompt, (_, answer) in zip(turn_prompts(sample.turns, n_frames, template), sample.turns[1::2]):
+    for prompt, (_, answer) in zip(turn_prompts(sample.turns, n_frames, template, times), sample.turns[1::2]):
         if not prompt.startswith(text):
             raise ValueError(f"{sample.sample_id} ({sample.where}): the conversation's prompt does not continue its earlier turns; "
                              f"expected turns without the template's own markers")
@@ -265,13 +271,19 @@ def load_mixture(path:str|Path # a YAML file: a list of datasets
 # %% ../nbs/07_data.ipynb #814b298e
 logger = logging.getLogger(__name__)
 
+def sample_clip(sample:TrainingSample, # the sample
+                n_frames:int # how many frames to take from a video (images: one frame each)
+               )->Clip|None:
+    "The sample's frames with their times, read with `read_frames`: None for text, one frame per image, `n_frames` from a video."
+    if sample.kind == 'text': return None
+    return read_frames(list(sample.visual) if sample.kind == 'images' else sample.visual[0], n_frames)
+
 def sample_frames(sample:TrainingSample, # the sample
                   n_frames:int # how many frames to take from a video (images: one frame each)
                  )->list:
-    "The sample's frames as RGB PIL images, read with `read_frames`: none for text, one per image, `n_frames` from a video."
-    if sample.kind == 'text': return []
-    source = list(sample.visual) if sample.kind == 'images' else sample.visual[0]
-    return read_frames(source, n_frames).frames
+    "The sample's frames as RGB PIL images: none for text, one per image, `n_frames` from a video."
+    clip = sample_clip(sample, n_frames)
+    return clip.frames if clip else []
 
 # %% ../nbs/07_data.ipynb #21038dd4
 class MixtureDataset(Dataset):
@@ -316,7 +328,7 @@ def draw(self:MixtureDataset, rng:np.random.Generator)->tuple:
 @patch
 def lengths(self:MixtureDataset)->list[int]:
     "The token length of each item of this epoch, from its first draw and without reading a frame (for `LengthGroupedBatchSampler`)."
-    return [len(encode_sample(self.processor, s, n)[0]) for s, n in (self.draw(self._rng(i))[1:] for i in range(len(self)))]
+    return [len(encode_sample(self.processor, s, n, times=[0.0] * n)[0]) for s, n in (self.draw(self._rng(i))[1:] for i in range(len(self)))]  # times written as 0.0s
 
 # %% ../nbs/07_data.ipynb #fc059099
 @patch
@@ -330,13 +342,14 @@ def _skip(self:MixtureDataset, d:int, sample:TrainingSample, error:Exception):
         logger.warning(f"skipping sample {sample.sample_id!r} of {name!r} ({sample.where}): {type(error).__name__}: {error}")
 
 @patch
-def frame_inputs(self:MixtureDataset, sample:TrainingSample, n_frames:int)->dict:
-    "The sample's frames as the processor's model inputs (`pixel_values`, and Tarsier2's `image_grid_thw`); from memory with `cache_frames`."
+def frame_inputs(self:MixtureDataset, sample:TrainingSample, n_frames:int)->tuple[dict, list|None]:
+    "The sample's frames as the processor's model inputs (`pixel_values`, and Tarsier2's `image_grid_thw`) and their times; from memory with `cache_frames`."
     key = (sample.visual, n_frames)
     if key in self._pixels: return self._pixels[key]
-    inputs = self.processor.frame_inputs(sample_frames(sample, n_frames))
-    if self.cache_frames: self._pixels[key] = inputs
-    return inputs
+    clip = sample_clip(sample, n_frames)
+    read = (self.processor.frame_inputs(clip.frames if clip else []), clip.timestamps if clip else None)
+    if self.cache_frames: self._pixels[key] = read
+    return read
 
 @patch
 def __getitem__(self:MixtureDataset, index:int)->dict:
@@ -345,11 +358,11 @@ def __getitem__(self:MixtureDataset, index:int)->dict:
     rng = self._rng(index)
     for _ in range(self.max_draws):
         d, sample, n_frames = self.draw(rng)
-        try: inputs = self.frame_inputs(sample, n_frames)
+        try: inputs, times = self.frame_inputs(sample, n_frames)
         except (OSError, ValueError) as e:
             self._skip(d, sample, e)
             continue
-        ids, labels = encode_sample(self.processor, sample, n_frames, inputs)
+        ids, labels = encode_sample(self.processor, sample, n_frames, inputs, times)
         tensors = {k: torch.from_numpy(np.asarray(v)) for k, v in (inputs | self.processor.position_inputs(ids, inputs)).items()}
         return dict(input_ids=torch.tensor(ids), labels=torch.tensor(labels), length=len(ids), **tensors)
     raise RuntimeError(f"item {index}: no readable sample in {self.max_draws} draws; skipped so far per dataset: {dict(self.skipped)}")

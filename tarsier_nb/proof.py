@@ -26,7 +26,7 @@ from .video import read_frames
 from .synth import generate_world
 from .model import tiny_tarsier
 from .inference import describe_batch, load
-from .train import TrainConfig, checkpoint_minutes, sealed_checkpoints, train
+from .train import TrainConfig, checkpoint_minutes, cpu_precision, sealed_checkpoints, train
 from .metrics import parse_choice
 
 # %% ../nbs/12_proof.ipynb #0006pr06
@@ -119,7 +119,7 @@ PROOF_RECIPE = dict(freeze_vision=False,  # random tiny tower: no pretrained CLI
                     learning_rate=3e-4, warmup_ratio=0.03,  # at 1e-3 the random vision tower stalls on shapes (scripts/probe_shape_naming.py)
                     lr_schedule='wsd',  # the peak held while the stage still learns fast, then a linear fall to 0 over its last fifth
                     per_device_batch_size=16,
-                    precision='bf16-mixed',  # bf16 matmuls: 1.5x the steps of fp32 on this CPU (scripts/bench_cpu_precision.py)
+                    precision=cpu_precision(),  # bf16-mixed on a CPU with native bf16: 1.5x the steps of fp32 (scripts/bench_cpu_precision.py); else fp32
                     cache_frames=True, loss_weighting='sample') # the `TrainConfig` fields both stages share, recorded with each run
 
 def proof_config(stage:int, # 1 or 2

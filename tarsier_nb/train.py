@@ -7,9 +7,9 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/train.html.md"""
 # %% auto #0
 __all__ = ['logger', 'LORA_KEYS', 'PRECISIONS', 'Count', 'Minutes', 'WSD_DECAY_SHARE', 'MINUTES_FILE', 'SEAL_FILE', 'TrainConfig',
            'load_config', 'vision_modules', 'weights_dtype', 'build_model', 'trainable', 'run_items', 'make_datasets',
-           'TarsierTrainer', 'per_sample_loss', 'training_arguments', 'checkpoint_minutes', 'TrainingClock',
-           'save_final', 'plot_loss', 'save_log', 'CheckpointSeal', 'checkpoint_step', 'sealed_checkpoints',
-           'resume_point', 'train']
+           'TarsierTrainer', 'per_sample_loss', 'training_arguments', 'cpu_has_bf16', 'cpu_precision',
+           'checkpoint_minutes', 'TrainingClock', 'save_final', 'plot_loss', 'save_log', 'CheckpointSeal',
+           'checkpoint_step', 'sealed_checkpoints', 'resume_point', 'train']
 
 # %% ../nbs/08_train.ipynb #5f03a4f9
 import dataclasses, json, logging, math, time
@@ -73,6 +73,7 @@ class TrainConfig:
     epoch_size: Count|None = None # items per epoch; None: exactly the run (max_steps × batch × accumulation × GPUs)
     dataloader_num_workers: Annotated[int, Field(ge=0)] = 0 # processes reading frames
     cache_frames: bool = False # keep decoded frames in memory (a small world read many times over)
+    timestamps: bool = False # train time-aware: each frame's time written before it (kept with the checkpoint); off keeps the starting checkpoint's setting
     loss_weighting: Literal['token', 'sample'] = 'token' # 'token': every answer token counts alike; 'sample': every sample does (`per_sample_loss`)
     max_minutes: Minutes|None = None # stop after this many minutes of training (the schedule still spans `max_steps`)
     save_minutes: Minutes|None = None # also write a checkpoint every this many minutes of training (curves against time)
@@ -163,6 +164,7 @@ def build_model(config:TrainConfig # the run
     tower, projector = vision_modules(model)
     model.get_submodule(tower).requires_grad_(not config.freeze_vision)
     model.get_submodule(projector).requires_grad_(True)
+    if config.timestamps: processor.timestamps = True
     if config.lora is not None: model = _lora(model, config.lora, not config.freeze_vision)
     return model, processor
 
@@ -224,6 +226,19 @@ def training_arguments(config:TrainConfig)->TrainingArguments:
         logging_steps=config.logging_steps, logging_first_step=True, save_steps=config.save_steps,
         eval_strategy='no' if config.eval_steps is None else 'steps', eval_steps=config.eval_steps,
         dataloader_num_workers=config.dataloader_num_workers, remove_unused_columns=False, report_to='none')
+
+# %% ../nbs/08_train.ipynb #4563618c
+def cpu_has_bf16(cpuinfo:str|Path='/proc/cpuinfo' # where the CPU lists its flags (Linux)
+                )->bool:
+    "Whether the CPU multiplies bf16 natively: `avx512_bf16` or `amx_bf16` among its flags; False where they cannot be read."
+    try: flags = set(Path(cpuinfo).read_text().split())
+    except OSError: return False
+    return bool(flags & {'avx512_bf16', 'amx_bf16'})
+
+def cpu_precision(cpuinfo:str|Path='/proc/cpuinfo' # where the CPU lists its flags (Linux)
+                 )->str:
+    "The precision a CPU trains fastest in: 'bf16-mixed' with native bf16, else 'fp32' (emulated bf16 is ~100× slower)."
+    return 'bf16-mixed' if cpu_has_bf16(cpuinfo) else 'fp32'
 
 # %% ../nbs/08_train.ipynb #815bc0bb
 MINUTES_FILE = 'minutes.json'
