@@ -21,6 +21,7 @@ from .video import VIDEO_EXTS, GIF_EXTS, read_frames
 from .synth import ANNOTATION_FILES
 from .inference import describe_batch, weights_fingerprint
 from .memory import LongSettings, answer_long, read_long
+from .timing import TIME_GROUPS, TIMECHAT_READERS
 
 # %% auto #0
 __all__ = ['VID_PATTERNS', 'BENCHMARKS', 'MOVIECHAT_MODES', 'MOVIECHAT_FILES', 'SETS', 'HUB_ID', 'ANY_EXTENSION', 'ANY_DEPTH',
@@ -39,6 +40,7 @@ class Benchmark:
     hub_repo: str|None = None # hub dataset holding `annotation_file`, or None (a local path is then required)
     subtask_field: str|None = None # record field that names a sample's sub-task ('dataset'), or None
     mode: str|None = None # MovieChat-1K's 'global' or 'breakpoint' questions, answered in long-video mode (`memory`); None: sampled frames
+    file_format: str = 'jsonl' # 'jsonl' (the project's records) or the TimeChat format its file is in (a key of `timing.TIMECHAT_READERS`)
 
 VID_PATTERNS = ('{vid}', '{vid}.*', '**/{vid}.*', '**/{vid}')
 
@@ -61,7 +63,10 @@ _REGISTRY = [  # name, group, annotation file, sub-task field; in the official s
     ('synth-dream', 'dream', ANNOTATION_FILES['dream'], 'dataset'),
     ('synth-mc', 'mc_qa', ANNOTATION_FILES['mc_qa'], None),
     ('synth-oe', 'oe_qa', ANNOTATION_FILES['oe_qa'], None),
-    ('synth-caption', 'caption', ANNOTATION_FILES['caption'], None)]
+    ('synth-caption', 'caption', ANNOTATION_FILES['caption'], None),
+    ('synth-grounding', 'grounding', ANNOTATION_FILES['grounding'], None),
+    ('synth-dense', 'dense', ANNOTATION_FILES['dense'], None),
+    ('synth-highlights', 'highlights', ANNOTATION_FILES['highlights'], None)]
 
 BENCHMARKS = {name: Benchmark(name, group, file, VID_PATTERNS, None, subtasks) for name, group, file, subtasks in _REGISTRY}
 
@@ -69,11 +74,18 @@ MOVIECHAT_MODES = ('global', 'breakpoint') # MovieChat-1K's two kinds of questio
 MOVIECHAT_FILES = '*.json' # MovieChat-1K's annotations: one JSON file per video
 BENCHMARKS |= {f'moviechat-1k-{m}': Benchmark(f'moviechat-1k-{m}', 'oe_qa', MOVIECHAT_FILES, VID_PATTERNS, mode=m) for m in MOVIECHAT_MODES}
 
+_TIMECHAT = [('charades-sta', 'grounding', 'timechat/Charades-STA-test.json', 'charades'),  # TimeChat's benchmarks, in TimeChat's files
+             ('qvhighlights', 'highlights', 'timechat/QVHighlights-val.jsonl', 'qvhighlights'),
+             ('youcook2', 'dense', 'timechat/YouCook2-val.json', 'youcook2')]
+BENCHMARKS |= {name: Benchmark(name, group, file, VID_PATTERNS, file_format=fmt) for name, group, file, fmt in _TIMECHAT}
+
 # %% ../nbs/09_benchmarks.ipynb #f2b236dd
 _REAL = [b for b in BENCHMARKS.values() if not b.name.startswith('synth-') and b.name != 'egoschema-full' and not b.mode]
 SETS = {g: [b.name for b in _REAL if b.group == g] for g in GROUPS}
-SETS |= {'all': [n for names in SETS.values() for n in names], 'synth': [n for n in BENCHMARKS if n.startswith('synth-')],
-         'long': [n for n, b in BENCHMARKS.items() if b.mode]}
+_SYNTH = [b for b in BENCHMARKS.values() if b.name.startswith('synth-')]
+SETS |= {'all': [n for g, names in SETS.items() if g not in TIME_GROUPS for n in names],
+         'synth': [b.name for b in _SYNTH if b.group not in TIME_GROUPS], 'synth-time': [b.name for b in _SYNTH if b.group in TIME_GROUPS],
+         'long': [n for n, b in BENCHMARKS.items() if b.mode], 'time': [n for g in TIME_GROUPS for n in SETS[g]]}
 
 def resolve_benchmarks(name:str # a benchmark's name or a set's (`SETS`), any case
                       )->list[Benchmark]:
@@ -115,8 +127,9 @@ def annotation_path(benchmark:Benchmark|str, # a `Benchmark` or its name
     path = Path(source).expanduser()
     if path.is_file(): return path
     if path.is_dir():
-        if (path/b.annotation_file).is_file(): return path/b.annotation_file
-        raise FileNotFoundError(f"{b.name}: {path/b.annotation_file} does not exist; the folder holds {sorted(p.name for p in path.glob('*.jsonl'))}")
+        for inside in (path/b.annotation_file, path/Path(b.annotation_file).name):
+            if inside.is_file(): return inside
+        raise FileNotFoundError(f"{b.name}: {path/b.annotation_file} does not exist; the folder holds {sorted(p.name for p in path.glob('*.json*'))}")
     tried = [f"{path} (no such file or folder)"]
     if HUB_ID.match(str(source)): return _from_hub(str(source), b.annotation_file, tried)
     raise FileNotFoundError(f"{b.name}: cannot find the annotation file; tried: {tried[0]}; expected a .jsonl file, a folder, or a hub dataset id")
@@ -127,6 +140,7 @@ def load_annotations(benchmark:Benchmark|str, # a `Benchmark` or its name
     "A benchmark's annotation records, as they are in the file, each with a unique, stable `sample_id`."
     b, path = _benchmark(benchmark), annotation_path(benchmark, source)
     if b.mode: return add_sample_ids([r for file in _json_files(b, path) for r in read_moviechat(file, b.mode)], b.name, str(path))
+    if b.file_format != 'jsonl': return add_sample_ids(TIMECHAT_READERS[b.file_format](path), b.name, str(path))
     return add_sample_ids(read_jsonl(path), b.name, str(path))
 
 # %% ../nbs/09_benchmarks.ipynb #cfcccd9a
@@ -373,14 +387,16 @@ def prediction_settings(model, # the loaded model
                         benchmark:Benchmark, # what it answers
                         n_frames:int, # frames per video
                         max_new_tokens:int, # longest answer
-                        long_settings:LongSettings|None=None # a long-video benchmark's reading (None: `LongSettings()`)
+                        long_settings:LongSettings|None=None, # a long-video benchmark's reading (None: `LongSettings()`)
+                        timestamps:bool=False # whether each frame's time was written in the prompt (recorded only when it was)
                        )->dict:
     "What makes a benchmark's predictions what they are."
     import transformers
     from tarsier_nb import __version__
     frames = dict(long=vars(long_settings or LongSettings())) if benchmark.mode else dict(n_frames=n_frames)
     return dict(benchmark=benchmark.name, model=str(model.name_or_path), weights=weights_fingerprint(model), dtype=str(model.dtype),
-                **frames, decoding='greedy', max_new_tokens=max_new_tokens, tarsier_nb=__version__, transformers=transformers.__version__)
+                **frames, **({'timestamps': True} if timestamps else {}), decoding='greedy', max_new_tokens=max_new_tokens,
+                tarsier_nb=__version__, transformers=transformers.__version__)
 
 FORCE = 'pass force=True (--force) to start it over, or write to another file (--out-dir)' # what a refused resume can do
 
@@ -426,12 +442,14 @@ def predict(model, processor, # a loaded Tarsier model and its processor
     n_frames = processor.default_frames if n_frames is None else n_frames
     if n_frames < 1: raise ValueError(f"n_frames must be >= 1, got {n_frames}")
     if limit is not None and limit < 0: raise ValueError(f"limit must be >= 0 (or None for all), got {limit}")
+    if b.mode and processor.timestamps:
+        raise ValueError(f"{b.name} is read through the long-video memory, whose slots have no one time each; expected timestamps off")
     records = add_sample_ids(records, b.name)
     selected = records[:limit][i::n]
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if force: out_path.unlink(missing_ok=True); settings_file(out_path).unlink(missing_ok=True)
-    settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens, long_settings), {r['sample_id']: r for r in records}
+    settings, by_id = prediction_settings(model, b, n_frames, max_new_tokens, long_settings, processor.timestamps), {r['sample_id']: r for r in records}
     lines = _earlier(out_path, by_id)
     if any('prediction' in r for r in lines):
         if not settings_file(out_path).exists():

@@ -20,8 +20,8 @@ from .video import read_frames, frame_grid, VideoReadError
 __all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'LONG', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
            'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
            'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'memory_proof_command',
-           'dream_stats_command', 'dream_results_command', 'benchmarks_command', 'run_command', 'autodq_command',
-           'synth_command', 'chat_command', 'web_command', 'demo_command', 'main']
+           'time_proof_command', 'dream_stats_command', 'dream_results_command', 'benchmarks_command', 'run_command',
+           'autodq_command', 'synth_command', 'chat_command', 'web_command', 'demo_command', 'main']
 
 # %% ../nbs/99_cli.ipynb #da2e1b1d
 COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
@@ -107,7 +107,7 @@ def frames_command(source:str, # a video, GIF or image file, or a folder of fram
 
 # %% ../nbs/99_cli.ipynb #d9f5aa09
 LOAD, GENERATE = 'inference.load', 'inference.generation_kwargs'
-MODEL_OPTIONS = {LOAD: 'device dtype'} # what every command that runs a model takes from `load`
+MODEL_OPTIONS = {LOAD: 'device dtype timestamps'} # what every command that runs a model takes from `load`
 
 def _emit(source, as_json:bool, description=None, error=None):
     if as_json: print(json.dumps({'source': str(source), **({'error': error} if error else {'description': description})}), flush=True)
@@ -250,9 +250,10 @@ def evaluate_command(path:str, # a prediction file or a folder of them
                      out_dir:str|None=None, # report folder (default: eval/ beside the predictions)
                      annotations:str|None=None, # the benchmarks' annotation file or folder, or a hub dataset id: predictions of samples they do not have are refused
                      **options):
-    "Metrics of prediction files: accuracy, CIDEr, judged open-ended QA."
+    "Metrics of prediction files — accuracy, CIDEr, judged open-ended QA, the time tasks — or of TimeChat's result files (a .json file, with --benchmark and --annotations)."
     from tarsier_nb.benchmarks import BENCHMARKS, load_annotations
-    from tarsier_nb.metrics import evaluate_predictions, summary_markdown
+    from tarsier_nb.metrics import evaluate_predictions, evaluate_timechat, summary_markdown
+    from tarsier_nb.timing import TIME_GROUPS
     files = prediction_files(path, benchmark)
     source = Path(path)
     out = Path(out_dir or (source if source.is_dir() else source.parent)/'eval')
@@ -261,7 +262,12 @@ def evaluate_command(path:str, # a prediction file or a folder of them
         group = BENCHMARKS[name.lower()].group if name.lower() in BENCHMARKS else None
         if group == 'oe_qa' and judge is None: print(f"{name}: open-ended QA needs a judge (--judge-model/--base-url/--local-model); skipped"); continue
         known = load_annotations(name, annotations) if annotations and name.lower() in BENCHMARKS else None
-        results[name] = evaluate_predictions(f, group=group, judge=judge, out_dir=out, name=name, annotations=known)
+        if f.suffix == '.json':  # a TimeChat result file: its ground truth is the benchmark's annotations
+            if group not in TIME_GROUPS or known is None:
+                raise ValueError(f"{f}: a .json file is read as a TimeChat result file; expected --benchmark charades-sta, qvhighlights or youcook2 "
+                                 f"(or a synth- time benchmark) and --annotations (its annotation file or folder)")
+            results[name] = evaluate_timechat(f, group, known, out_dir=out, name=name)
+        else: results[name] = evaluate_predictions(f, group=group, judge=judge, out_dir=out, name=name, annotations=known)
     summary = summary_markdown(results)
     write_atomic(out/'summary.md', summary)
     print(summary)
@@ -301,6 +307,21 @@ def memory_proof_command(out_dir:str='runs/memory_proof', # output folder: the t
         for mode, scores in result[when].items():
             print(f"{when:>6} {mode:>10}: memory {scores['memory_accuracy']:.3f}, 8 uniform frames {scores['uniform_accuracy']:.3f} ({scores['questions']} questions)")
     print(f"results: {Path(out_dir)/'memory_proof.json'}  plot: {Path(out_dir)/'memory_proof.png'}")
+
+# %% ../nbs/99_cli.ipynb #302f8c2d
+@command('time-proof', uses={'time_proof.run_time_proof': 'base steps train_clips held_out_clips n_frames curve_queries seed precision results'},
+         aliases={'n_frames': ['--frames']})
+def time_proof_command(out_dir:str='runs/time_proof', # output folder: the training run, the answers and the results
+                       **options):
+    "Teach the tiny model TimeChat's timestamp tasks and measure its temporal grounding against ablations."
+    from tarsier_nb.time_proof import run_time_proof
+    command = 'tarsier-nb ' + ' '.join(sys.argv[1:]) if sys.argv[1:2] == ['time-proof'] else ''
+    result = run_time_proof(out_dir, command=command, **options)
+    print(f"grounding R@1 IoU=0.5: {result['grounding_r1_iou0_5']:.1f} (mIoU {result['grounding_miou']:.1f}) on {result['queries']} queries, "
+          f"{result['train_minutes']} minutes of training")
+    for key in ('without_times', 'blank_frames', 'constant_span'): print(f"  {key.replace('_', ' ')}: {result[key]['R@1 IoU=0.5']:.1f}")
+    print(f"dense captioning F1 at IoU 0.5: {result['dense_f1_iou0_5']:.3f}; criteria met: {result['criteria_met']}")
+    print(f"results: {Path(out_dir)/'time_proof.json'}  plot: {Path(out_dir)/'time_proof.png'}")
 
 # %% ../nbs/99_cli.ipynb #624d6ebb
 def _figures(function:str, options:dict):

@@ -14,6 +14,7 @@ from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
 from .records import GROUPS, read_jsonl, sample_prompt, sample_question, sample_reference, write_atomic, write_json
 from .judge import ChatJudge, JudgeError, excerpt, map_bounded, run_sync
+from .timing import TIME_GROUPS, headline_scores, read_timechat_results, time_predictions, time_truth, timechat_scores
 
 # %% auto #0
 __all__ = ['POLICY', 'SCORED_BY', 'BRANCHES', 'SUBTASK_BENCHMARKS', 'DURATIONS', 'OEQA_SYSTEM', 'OEQA_USER', 'prediction_problem',
@@ -21,8 +22,8 @@ __all__ = ['POLICY', 'SCORED_BY', 'BRANCHES', 'SUBTASK_BENCHMARKS', 'DURATIONS',
            'group_of', 'infer_group', 'benchmark_of', 'scoring_branch', 'parse_choice', 'reference_choice',
            'check_choice', 'accuracy', 'subtask_accuracy', 'video_mme_accuracy', 'counts_of', 'overall_note',
            'score_mc_qa', 'ptb_tokenize', 'cider', 'score_captions', 'judge_messages', 'check_judgement', 'judge_all',
-           'judged_accuracy', 'score_oe_qa', 'score_dream', 'evaluate_predictions', 'result_markdown',
-           'summary_markdown', 'save_result']
+           'judged_accuracy', 'score_oe_qa', 'score_dream', 'score_time', 'evaluate_timechat', 'evaluate_predictions',
+           'result_markdown', 'summary_markdown', 'save_result']
 
 # %% ../nbs/11_metrics.ipynb #28f8ccb7
 def prediction_problem(record:dict)->str|None:
@@ -86,7 +87,10 @@ def is_letter(text)->bool:
 
 def group_of(record:dict)->str|None:
     "The benchmark group of one record by the rules above, or None."
-    if 'events' in (record.get('extra_info') or {}): return 'dream'
+    info = record.get('extra_info') or {}
+    if 'span' in info: return 'grounding'
+    if 'saliency_scores' in info: return 'highlights'
+    if 'events' in info: return 'dense' if info['events'] and isinstance(info['events'][0], dict) else 'dream'
     reference = sample_reference(record)
     if isinstance(reference, list): return 'caption'
     if sample_prompt(record).rstrip().endswith('Answer: (') and is_letter(reference): return 'mc_qa'
@@ -346,6 +350,35 @@ def score_dream(records:list[dict])->dict:
     return {'scores': {}, 'breakdown': {}, 'counts': counts_of(records, 0, failures), 'failures': failures,
             'notes': ["DREAM-1K is not scored here: its metric is AutoDQ (tarsier_nb.autodq.evaluate(path, judge))"]}
 
+# %% ../nbs/11_metrics.ipynb #71e59ecf
+def score_time(records:list[dict], # grounding, dense or highlight prediction records
+               group:str # 'grounding', 'dense' or 'highlights'
+              )->dict: # scores, breakdown, counts, failures, notes, timechat (every number), timechat_results (the result file's contents)
+    "TimeChat's numbers for time-task predictions, a failed prediction counting as an empty one."
+    failures = prediction_failures(records)
+    predictions = time_predictions(records, group)
+    numbers = timechat_scores(group, predictions, time_truth(records, group))
+    return {'scores': headline_scores(group, numbers), 'breakdown': {}, 'counts': counts_of(records, len(records), failures),
+            'failures': failures, 'notes': ["time task scored as TimeChat's evaluation script scores it; a failed or unparseable prediction is an empty one"],
+            'timechat': numbers, 'timechat_results': predictions}
+
+# %% ../nbs/11_metrics.ipynb #13c4d46e
+def evaluate_timechat(path:str|Path, # a TimeChat result file of grounding, highlight or dense-captioning predictions
+                      group:str, # 'grounding', 'dense' or 'highlights'
+                      annotations:list[dict], # the benchmark's annotation records (`benchmarks.load_annotations`): the ground truth
+                      out_dir:str|Path|None=None, # where to write <name>.json and <name>.md; None: nowhere
+                      name:str|None=None # the report's name; None: the file's stem
+                     )->dict: # name, path, group, datasets, scores, breakdown, counts, failures, notes, timechat
+    "The numbers TimeChat's evaluation script prints for its result file `path`."
+    path = Path(path)
+    predictions = read_timechat_results(path, group)
+    numbers = timechat_scores(group, predictions, time_truth(annotations, group))
+    result = {'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in annotations}),
+              'scores': headline_scores(group, numbers), 'breakdown': {}, 'counts': counts_of(list(predictions), len(predictions), []),
+              'failures': [], 'notes': [f"{path.name}: a TimeChat result file, scored as TimeChat's evaluation script scores it"], 'timechat': numbers}
+    if out_dir is not None: save_result(result, out_dir)
+    return result
+
 # %% ../nbs/11_metrics.ipynb #b96d600c
 def evaluate_predictions(path:str|Path, # a JSON Lines prediction file
                          group:str|None=None, # 'mc_qa', 'caption', 'oe_qa' or 'dream'; None: read off the records
@@ -362,11 +395,15 @@ def evaluate_predictions(path:str|Path, # a JSON Lines prediction file
     if group is not None and group not in GROUPS: raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
     group = group or infer_group(records, path.name)
     if group == 'oe_qa': scored = score_oe_qa(records, judge, concurrency, progress)
+    elif group in TIME_GROUPS: scored = score_time(records, group)
     else: scored = {'mc_qa': score_mc_qa, 'caption': score_captions, 'dream': score_dream}[group](records)
+    timechat_results = scored.pop('timechat_results', None)
     result = {'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in records})} | scored
     result['counts'] |= {'duplicates': left_out['duplicates'], 'foreign': len(left_out['foreign'])}
     result['notes'] = policy_notes(left_out, path.name) + result['notes']
-    if out_dir is not None: save_result(result, out_dir)
+    if out_dir is not None:
+        save_result(result, out_dir)
+        if timechat_results is not None: write_json(Path(out_dir)/f"{result['name']}.timechat.json", timechat_results)
     return result
 
 # %% ../nbs/11_metrics.ipynb #900bf8e5
