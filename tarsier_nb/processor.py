@@ -16,7 +16,7 @@ from transformers import AutoTokenizer, BatchFeature, CLIPImageProcessorPil, Pre
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from fastcore.basics import patch
 
-from .records import IMAGE_TOKEN, VIDEO_TOKEN, check_messages, frame_time_text
+from .records import IMAGE_TOKEN, VIDEO_TOKEN, check_messages, frame_time_text, read_json
 from .video import Clip
 from .synth import synthetic_corpus
 
@@ -263,7 +263,7 @@ class CheckpointProcessor:
         "Keep a time-aware processor's `timestamps` in the folder's `processor_config.json` (beside what it already holds)."
         if self.timestamps:
             file = path/PROCESSOR_SETTINGS
-            saved = json.loads(file.read_text()) if file.is_file() else {}
+            saved = read_json(file, 'the processor settings as a JSON object') if file.is_file() else {}
             file.write_text(json.dumps(saved | {'timestamps': True}, indent=2) + '\n')
         return path
 
@@ -401,7 +401,7 @@ def saved_settings(path:Path # a checkpoint folder
     "The processor settings a checkpoint keeps in `processor_config.json` that this package reads: `timestamps`."
     file = path/PROCESSOR_SETTINGS
     if not file.is_file(): return {}
-    saved = json.loads(file.read_text())
+    saved = read_json(file, 'the processor settings as a JSON object')
     if not isinstance(saved.get('timestamps', False), bool):
         raise ValueError(f"{file}: timestamps is {saved['timestamps']!r}; expected true or false")
     return {'timestamps': saved['timestamps']} if 'timestamps' in saved else {}

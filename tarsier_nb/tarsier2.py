@@ -223,6 +223,11 @@ def stamp_video(text:str, # rendered text holding the video as one fenced run of
     per_frame = IMAGE_PAD * (n_pads // len(times))
     return text[:block.start()] + ''.join(f"{frame_time_text(s)}<|vision_start|>{per_frame}<|vision_end|>" for s in times) + text[block.end():]
 
+def _frame_grids(grid, # a video's (t, h, w) grid, one temporal patch per frame
+                 n_frames:int)->np.ndarray:
+    "The video's grid as one (1, h, w) grid per frame: each frame its own vision block (a time-aware processor)."
+    return np.repeat([[1, *grid[1:]]], n_frames, axis=0)
+
 @patch
 def _sample(self:Tarsier2Processor, prompt:str, frames:list, times:list|None, where:str)->tuple:
     "(ids, positions, rows, grids) of one sample, once it is known to fit the context; a time-aware processor gives each frame its own block and (1, h, w) grid."
@@ -231,7 +236,7 @@ def _sample(self:Tarsier2Processor, prompt:str, frames:list, times:list|None, wh
     merge = self.image_processor.merge_size
     n_video = video_tokens(grid, merge)
     text, times = self.render(prompt, len(frames), n_video, where), self.frame_times(times, where)
-    grids = grid[None] if times is None else np.repeat([[1, *grid[1:]]], len(frames), axis=0)
+    grids = grid[None] if times is None else _frame_grids(grid, len(frames))
     ids = self.tokenizer(text if times is None else stamp_video(text, times), add_special_tokens=False)['input_ids']
     check_length(len(ids) - n_video, len(frames), n_video, self.max_length, where, 1 if self.repeat_frames else self.image_processor.temporal_patch_size)
     return ids, mrope_positions(ids, self.image_token_id, list(grids), merge), rows, grids
@@ -278,7 +283,7 @@ def frame_inputs(self:Tarsier2Processor, frames:list, # one sample's frames (non
     if not frames: return {}
     if not self.repeat_frames: raise ValueError("training reads every frame as its own temporal patch; expected repeat_frames=True")
     rows, grid = video_patches(self.image_processor, cap_pixels(frames, frame_budget(n_frames or len(frames), self.max_pixels)))
-    return {'pixel_values': rows, 'image_grid_thw': np.repeat([[1, *grid[1:]]], len(frames), axis=0) if self.timestamps else grid[None]}
+    return {'pixel_values': rows, 'image_grid_thw': _frame_grids(grid, len(frames)) if self.timestamps else grid[None]}
 
 @patch(as_prop=True)
 def frame_token_id(self:Tarsier2Processor)->int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .records import span_text, append_jsonl, new_figure, read_json, read_jsonl, repo_root, sample_prompt, save_figure, settled, write_atomic, write_json
+from .records import span_text, append_jsonl, new_figure, read_jsonl, repo_root, sample_prompt, save_figure, settled, write_atomic, write_json
 from .video import read_frames
 from .inference import describe_batch, load
 from .train import PRECISIONS, checkpoint_minutes, sealed_checkpoints
@@ -88,12 +88,10 @@ def best_constant_span(records:list[dict], # grounding records
     truth = time_truth(records, 'grounding')
     longest = max(r['extra_info']['duration'] or max(s[1] for s in truth.values()) for r in records)
     grid = np.round(np.arange(0, longest + step / 2, step), 3)
-    spans, truths = [(a, b) for a in grid for b in grid if b > a], np.array(list(truth.values()))
     def numbers(span):
-        inter = np.clip(np.minimum(truths[:, 1], span[1]) - np.maximum(truths[:, 0], span[0]), 0, None)
-        iou = inter / (np.maximum(truths[:, 1], span[1]) - np.minimum(truths[:, 0], span[0]))
-        return (iou >= 0.5).mean(), iou.mean()
-    best = list(max(spans, key=numbers))
+        scores = grounding_scores({q: [span] for q in truth}, truth)
+        return scores['R@1 IoU=0.5'], scores['mIoU']
+    best = list(max(((a, b) for a in grid for b in grid if b > a), key=numbers))
     return [float(best[0]), float(best[1])], grounding_scores({q: [best] for q in truth}, truth)
 
 # %% ../nbs/15_time_proof.ipynb #0144d294
