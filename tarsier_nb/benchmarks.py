@@ -7,7 +7,6 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/benchmarks.html.md"""
 # %% ../nbs/09_benchmarks.ipynb #05c3a442
 from __future__ import annotations
 import json, os, re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from .records import (GROUPS, OE_PROMPT, PLACEHOLDER, add_sample_ids, append_jso
                                 read_json, settled, truncate_torn_tail, video_file_of, write_json, write_jsonl)
 from .video import VIDEO_EXTS, GIF_EXTS, read_frames
 from .synth import ANNOTATION_FILES
-from .inference import describe_batch, weights_fingerprint
+from .inference import describe_batch, prefetched, weights_fingerprint
 from .memory import LongSettings, answer_long, read_long
 from .timing import TIME_GROUPS, TIMECHAT_READERS
 
@@ -348,13 +347,10 @@ def predict_batch(model, processor, # a loaded Tarsier model and its processor
 # %% ../nbs/09_benchmarks.ipynb #8d316c6c
 def _prepared_batches(todo:list, batch_size:int, videos:dict, n_frames:int):
     "Yield (batch, prepared inputs), decoding the next batch in background threads while the caller works on this one."
-    batches = [todo[start:start + batch_size] for start in range(0, len(todo), batch_size)]
-    with ThreadPoolExecutor(max_workers=min(batch_size, 8)) as pool:
-        def submit(k): return [pool.submit(_prepare, r, videos, n_frames) for r in batches[k]] if k < len(batches) else []
-        pending = submit(0)
-        for k, batch in enumerate(batches):
-            current, pending = pending, submit(k + 1)
-            yield batch, [job.result() for job in current]
+    prepared = prefetched(lambda r: _prepare(r, videos, n_frames), todo, workers=min(batch_size, 8), ahead=2 * batch_size)
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start:start + batch_size]
+        yield batch, [next(prepared) for _ in batch]
 
 def _long_answer(model, processor, record:dict, videos:dict, settings:LongSettings|None, max_new_tokens:int, reads:dict):
     "The answer (or the exception) for one long-video record; `reads` keeps the last read, which the next question at the same moment shares."

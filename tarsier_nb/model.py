@@ -129,7 +129,7 @@ class TarsierForConditionalGeneration(TarsierPreTrainedModel, GenerationMixin):
         return torch.cat([cls, frames], dim=1) if config.vision_feature_select_strategy == "full" else frames
 
     def forward(self, input_ids=None, pixel_values=None, attention_mask=None, position_ids=None, cache=None,
-                inputs_embeds=None, labels=None, **kwargs):
+                inputs_embeds=None, labels=None, logits_to_keep=0, **kwargs):
         "Embed the prompt, put every frame's vectors at its image tokens, and run the LLM."
         if inputs_embeds is None: inputs_embeds = self.get_input_embeddings()(input_ids)
         if pixel_values is not None:
@@ -142,7 +142,7 @@ class TarsierForConditionalGeneration(TarsierPreTrainedModel, GenerationMixin):
         if position_ids is None and attention_mask is not None:
             position_ids = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 1)[:, -inputs_embeds.shape[1]:]
         return self.language_model(inputs_embeds=inputs_embeds, attention_mask=attention_mask, position_ids=position_ids,
-                                   cache=cache, labels=labels, **kwargs)
+                                   cache=cache, labels=labels, logits_to_keep=logits_to_keep, **kwargs)  # generate asks for the last position's logits only
 
 # %% ../nbs/04_model.ipynb #aff736a4
 HUB_FILES = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja"] # what a checkpoint download takes from the hub
