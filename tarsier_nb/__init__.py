@@ -12,7 +12,7 @@ import importlib
 
 __version__ = "0.0.1" # the package's version (pyproject.toml reads it from here)
 MODULES = ('records', 'video', 'synth', 'processor', 'model', 'tarsier2', 'inference', 'memory', 'data', 'train', 'timing', 'benchmarks', 'judge',
-           'metrics', 'proof', 'autodq', 'memory_proof', 'time_proof', 'figures', 'experiments', 'chat', 'web', 'cli') # the package's modules, in reading order
+           'metrics', 'proof', 'autodq', 'memory_proof', 'time_proof', 'bench', 'figures', 'experiments', 'chat', 'web', 'cli') # the package's modules, in reading order
 PUBLIC = {  # module -> the main names that live in it
     'video': 'read_frames frame_grid write_video Clip VideoReadError',
     'synth': 'generate_world',
@@ -32,6 +32,7 @@ PUBLIC = {  # module -> the main names that live in it
     'memory_proof': 'run_memory_proof',
     'timing': 'parse_spans parse_dense grounding_scores highlight_scores dense_caption_scores',
     'time_proof': 'run_time_proof',
+    'bench': 'bench_describe bench_frames bench_train limit_videos_per_s',
     'chat': 'Chat chat_loop',
     'web': 'build_demo'}
 HOMES = {name: module for module, names in PUBLIC.items() for name in names.split()}

@@ -17,15 +17,17 @@ from .records import read_jsonl, write_atomic
 from .video import read_frames, frame_grid, VideoReadError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'LONG', 'JUDGE', 'JUDGE_OPTIONS', 'command', 'arguments',
-           'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command', 'make_judge',
-           'prediction_files', 'evaluate_command', 'train_command', 'proof_command', 'memory_proof_command',
-           'time_proof_command', 'dream_stats_command', 'dream_results_command', 'benchmarks_command', 'run_command',
+__all__ = ['COMMANDS', 'GROUPS', 'LOAD', 'GENERATE', 'MODEL_OPTIONS', 'LONG', 'JUDGE', 'JUDGE_OPTIONS', 'BENCH_MODEL', 'command',
+           'arguments', 'build_parser', 'frames_command', 'describe_command', 'parse_shard', 'predict_command',
+           'make_judge', 'prediction_files', 'evaluate_command', 'train_command', 'proof_command',
+           'memory_proof_command', 'time_proof_command', 'dream_stats_command', 'dream_results_command',
+           'benchmarks_command', 'bench_describe_command', 'bench_frames_command', 'bench_train_command', 'run_command',
            'autodq_command', 'synth_command', 'chat_command', 'web_command', 'demo_command', 'main']
 
 # %% ../nbs/99_cli.ipynb #da2e1b1d
 COMMANDS = {} # 'name' (or 'group name') -> the function that runs it
-GROUPS = {'figures': 'figures from data on disk: DREAM-1K statistics, published and local results'} # commands with subcommands
+GROUPS = {'figures': 'figures from data on disk: DREAM-1K statistics, published and local results',
+          'bench': 'speed: the official loop against ours and against the limit model; a JSON line in bench/results/'} # commands with subcommands
 
 def command(name:str, # the subcommand, e.g. 'describe', or 'figures dream-stats' in a group
             uses:dict|None=None, # 'module.function' -> the names of its parameters the command takes, as they are declared there
@@ -342,6 +344,34 @@ def dream_results_command(**options):
 def benchmarks_command(**options):
     "Public benchmarks: published and local results, table."
     _figures('benchmark_figures', options)
+
+# %% ../nbs/99_cli.ipynb #34e82423
+def _bench(function:str, options:dict, out:str|None):
+    "Run `bench.function`, print its result as JSON and save it in `out` (None: bench/results)."
+    from tarsier_nb import bench
+    result = getattr(bench, function)(**options)
+    print(json.dumps(result, indent=1))
+    print(f"saved: {bench.save_result(result, out, command=shlex.join(['tarsier-nb', *sys.argv[1:]]))}", file=sys.stderr)
+
+BENCH_MODEL = 'size generation device'
+
+@command('bench describe', uses={'bench.bench_describe': BENCH_MODEL + ' videos frames new_tokens batch_size workers cache profile_tokens folder'})
+def bench_describe_command(*, out:str|None=None, # folder of the JSON Lines results (default: bench/results)
+                           **options):
+    "Describe synthetic clips the official way and ours with a random-weight model: speedup, equality, ratio to the limit."
+    _bench('bench_describe', options, out)
+
+@command('bench frames', uses={'bench.bench_frames': 'videos frames image_size workers small_clips folder'})
+def bench_frames_command(*, out:str|None=None, # folder of the JSON Lines results (default: bench/results)
+                         **options):
+    "Decode, sample and preprocess synthetic clips the official way and ours: clips/s, speedup, equality."
+    _bench('bench_frames', options, out)
+
+@command('bench train', uses={'bench.bench_train': BENCH_MODEL + ' frames answer_tokens steps variants folder'})
+def bench_train_command(*, out:str|None=None, # folder of the JSON Lines results (default: bench/results)
+                        **options):
+    "A stage-2 training step with a random-weight model, full fine-tuning and LoRA: step time, tokens/s, memory, MFU."
+    _bench('bench_train', options, out)
 
 # %% ../nbs/99_cli.ipynb #305dde81
 def _list_experiments(notebooks):

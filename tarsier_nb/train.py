@@ -6,8 +6,8 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/train.html.md"""
 
 # %% auto #0
 __all__ = ['logger', 'LORA_KEYS', 'PRECISIONS', 'Count', 'Minutes', 'WSD_DECAY_SHARE', 'MINUTES_FILE', 'SEAL_FILE', 'TrainConfig',
-           'load_config', 'vision_modules', 'weights_dtype', 'build_model', 'trainable', 'run_items', 'make_datasets',
-           'TarsierTrainer', 'per_sample_loss', 'training_arguments', 'cpu_has_bf16', 'cpu_precision',
+           'load_config', 'vision_modules', 'add_lora', 'weights_dtype', 'build_model', 'trainable', 'run_items',
+           'make_datasets', 'TarsierTrainer', 'per_sample_loss', 'training_arguments', 'cpu_has_bf16', 'cpu_precision',
            'checkpoint_minutes', 'TrainingClock', 'save_final', 'plot_loss', 'save_log', 'CheckpointSeal',
            'checkpoint_step', 'sealed_checkpoints', 'resume_point', 'train']
 
@@ -121,7 +121,10 @@ def vision_modules(model:torch.nn.Module # a Tarsier or Tarsier2 model
     if isinstance(model, Qwen2VLForConditionalGeneration): return 'model.visual', 'model.visual.merger'
     return 'vision_tower', 'multi_modal_projector'
 
-def _lora(model, lora:dict, train_vision:bool):
+def add_lora(model, # a Tarsier or Tarsier2 model
+             lora:dict, # {r, alpha, dropout, target_modules} (`TrainConfig.lora`)
+             train_vision:bool # train the vision tower fully too
+            ):
     "`model` wrapped by peft, with LoRA adapters on the LLM's `target_modules` only."
     from peft import LoraConfig, get_peft_model
     targets = '|'.join(lora['target_modules'])
@@ -165,7 +168,7 @@ def build_model(config:TrainConfig # the run
     model.get_submodule(tower).requires_grad_(not config.freeze_vision)
     model.get_submodule(projector).requires_grad_(True)
     if config.timestamps: processor.timestamps = True
-    if config.lora is not None: model = _lora(model, config.lora, not config.freeze_vision)
+    if config.lora is not None: model = add_lora(model, config.lora, not config.freeze_vision)
     return model, processor
 
 def trainable(model:torch.nn.Module)->list[str]:
