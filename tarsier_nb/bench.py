@@ -15,7 +15,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 from tqdm.auto import tqdm
 
-from .records import DESCRIBE_PROMPT, append_jsonl, new_figure, repo_root, save_figure
+from .records import DESCRIBE_PROMPT, append_jsonl, repo_root
 from .video import read_frames, write_video
 from .synth import make_scene, render_clip, write_clip
 from .model import tiny_tarsier
@@ -200,19 +200,24 @@ def synthetic_videos(folder:str|Path, # where the clips are written (kept: a sec
     return [p if (p := folder/f'clip{seed + i}.mp4').exists() else write_clip(make_scene(seed + i), p) for i in range(n)]
 
 # %% ../nbs/17_bench.ipynb #b92132f5
-def timed(f, device)->tuple:
+def timed(f, # what to run, no arguments
+          device # where its work runs
+         )->tuple:
     "(f(), seconds it took on `device`, queued GPU work included)."
     sync(device); start = time.perf_counter()
     result = f()
     sync(device)
     return result, time.perf_counter() - start
 
-def peak_memory_gib(device)->float:
+def peak_memory_gib(device # 'cpu' or a GPU
+                   )->float:
     "Peak memory since the last `reset_peak_memory`: a GPU's allocated tensors, or the process's resident size on a CPU."
     if torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**30
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
-def reset_peak_memory(device):
+def reset_peak_memory(device # 'cpu' (nothing to reset: the process's peak stays) or a GPU
+                     ):
+    "Start a GPU's peak-memory count afresh, its cached blocks released."
     if torch.device(device).type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(device)
 
 MATMULS = {'aten::mm', 'aten::addmm', 'aten::bmm', 'aten::baddbmm', 'aten::_scaled_dot_product_flash_attention_for_cpu',
@@ -221,7 +226,8 @@ NO_KERNEL = {'aten::view', 'aten::_unsafe_view', 'aten::reshape', 'aten::slice',
              'aten::permute', 'aten::expand', 'aten::unsqueeze', 'aten::squeeze', 'aten::detach', 'aten::alias', 'aten::empty', 'aten::empty_strided',
              'aten::resolve_conj', 'aten::resolve_neg', 'aten::lift_fresh', 'aten::split', 'aten::chunk', 'aten::unbind', 'aten::narrow'} # views and allocations: no work of their own
 
-def device_ops(prof)->int:
+def device_ops(prof # a finished `torch.profiler.profile`
+              )->int:
     "How many pieces of device work a profiled run dispatched: the GPU kernels it launched, or on a CPU the innermost ops that compute (not views)."
     events = prof.events()
     launches = sum(1 for e in events if e.name in ('cudaLaunchKernel', 'cuLaunchKernel', 'cudaLaunchKernelExC', 'cuLaunchKernelEx'))
@@ -332,7 +338,11 @@ def bench_frames(videos:int=8, # clips read by each way
 # %% ../nbs/17_bench.ipynb #fc853547
 VARIANTS = ('full', 'full+checkpointing', 'lora', 'lora+checkpointing') # what `bench_train` measures by default
 
-def training_batch(model, processor, path:str|Path, frames:int, answer_tokens:int)->dict:
+def training_batch(processor, # the model's processor
+                   path:str|Path, # a video file
+                   frames:int, # frames sampled from it
+                   answer_tokens:int # labelled tokens after the prompt (random plain tokens: the step's cost, not its sense)
+                  )->dict:
     "One stage-2 sample as the trainer feeds it: the processor's prompt with a clip, then `answer_tokens` answer tokens, the answer labelled."
     inputs = processor(DESCRIBE_PROMPT, read_frames(path, frames))
     generator = torch.Generator().manual_seed(0)
@@ -356,7 +366,11 @@ def training_flops(work:dict, # `video_work` of the sample's prompt and frames
     vision = prefill_flops({**work, 'layers': 0, 'head_params': 0, 'projected_tokens': 0})
     return vision + 3 * projector + forward * (3 if full else 2)
 
-def step_times(model, inputs:dict, steps:int, device)->dict:
+def step_times(model, # the model (or its peft wrapper) with the parameters to train set `requires_grad`
+               inputs:dict, # one training batch on its device (`training_batch`)
+               steps:int, # timed steps, after one warm-up step
+               device # where it runs
+              )->dict:
     "Seconds per AdamW step over the trainable parameters (after a warm-up step), peak memory, the last loss, and the device work one step dispatches."
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=1e-5, fused=torch.device(device).type == 'cuda')
@@ -386,7 +400,7 @@ def bench_train(size:str='tiny', # 'tiny', 'small' or '7b' (`bench_model`)
     if unknown: raise ValueError(f"variants {unknown}: expected 'full' or 'lora', each optionally with '+checkpointing'")
     folder = Path(folder or tempfile.mkdtemp(prefix='tarsier_bench_'))
     model, processor = bench_model(size, generation, device, folder=folder)
-    sample = training_batch(model, processor, synthetic_videos(folder/'clips', 1)[0], frames, answer_tokens)
+    sample = training_batch(processor, synthetic_videos(folder/'clips', 1)[0], frames, answer_tokens)
     inputs = {k: v.to(model.device) for k, v in sample.items()}
     work, peaks = video_work(model.config, {**inputs, 'input_ids': inputs['input_ids'][:, :-answer_tokens]}), device_peaks(device, model.dtype)
     def train_projector_and_llm():
