@@ -21,14 +21,14 @@ from .synth import make_scene, render_clip, write_clip
 from .model import tiny_tarsier
 from .tarsier2 import tiny_tarsier2
 from .inference import describe, describe_batch, load, prefetched
-from .train import add_lora, vision_modules
+from .train import add_lora, freeze_vision_tower
 
 # %% auto #0
-__all__ = ['DEVICE_PEAKS', 'SEVEN_B', 'SMALL', 'SIZES', 'MATMULS', 'NO_KERNEL', 'VARIANTS', 'sync', 'device_name',
+__all__ = ['DEVICE_PEAKS', 'SEVEN_B', 'SMALL', 'SIZES', 'MATMULS', 'NO_KERNEL', 'VARIANTS', 'BENCH_LORA', 'sync', 'device_name',
            'measured_peaks', 'device_peaks', 'video_work', 'prefill_flops', 'decode_cost', 'limit_videos_per_s',
            'bench_model', 'synthetic_videos', 'timed', 'peak_memory_gib', 'reset_peak_memory', 'device_ops',
            'profile_generate', 'bench_describe', 'hd_videos', 'official_pixel_values', 'bench_frames', 'training_batch',
-           'training_flops', 'step_times', 'bench_train', 'save_result']
+           'training_flops', 'step_times', 'variant_step_times', 'bench_train', 'save_result']
 
 # %% ../nbs/17_bench.ipynb #158b2b39
 DEVICE_PEAKS = ( # (name fragment, dense bf16 FLOP/s, memory bytes/s) from the vendors' data sheets; the first fragment in the device's name wins
@@ -168,6 +168,12 @@ def _override(config, shape:dict):
     if 'vocab_size' in shape['text_config']: values['vocab_size'] = shape['text_config']['vocab_size']
     return type(config).from_dict(values)
 
+def _tiny_checkpoint(folder, generation:int, image_size:int)->Path:
+    "A tiny checkpoint of this generation reading frames at `image_size`, in `folder` (a temporary one if None), written once."
+    path = Path(folder or tempfile.mkdtemp(prefix='tarsier_bench_'))/f'tiny{generation}-{image_size}'
+    if not (path/'config.json').exists(): (tiny_tarsier if generation == 1 else partial(tiny_tarsier2, layout='qwen2_vl'))(path, image_size=image_size)
+    return path
+
 def bench_model(size:str='tiny', # 'tiny' (a tiny checkpoint, loaded), 'small' (CPU-sized) or '7b' (Tarsier-7B / Tarsier2-7B shapes)
                 generation:int=1, # 1: Tarsier, 2: Tarsier2
                 device:str='cpu', # where it runs
@@ -180,11 +186,7 @@ def bench_model(size:str='tiny', # 'tiny' (a tiny checkpoint, loaded), 'small' (
     if size == '7b' and torch.device(device).type == 'cpu':
         raise ValueError("size '7b' on the CPU: 7-8 B parameters take about 30 GB in fp32 and minutes a video; use --device cuda, or --size small")
     shape = {'small': SMALL, '7b': SEVEN_B}.get(size, {}).get(generation)
-    folder = Path(folder or tempfile.mkdtemp(prefix='tarsier_bench_'))
-    make = tiny_tarsier if generation == 1 else partial(tiny_tarsier2, layout='qwen2_vl')
-    path = folder/f'tiny{generation}-{shape["image_size"] if shape else 56}'
-    if not (path/'config.json').exists(): make(path, **({'image_size': shape['image_size']} if shape else {}))
-    model, processor = load(path, device=device, dtype=dtype)
+    model, processor = load(_tiny_checkpoint(folder, generation, shape['image_size'] if shape else 56), device=device, dtype=dtype)
     if shape is None: return model, processor
     config = _override(model.config, shape)
     with torch.device(model.device):
@@ -264,6 +266,7 @@ def bench_describe(size:str='tiny', # 'tiny', 'small' or '7b' (`bench_model`)
                    progress:bool=True # show progress bars
                   )->dict:
     "Describe the same clips the official way (one at a time, frames read inline) and ours (batched, prepared ahead): speed, equality, limit."
+    if cache not in ('dynamic', 'static'): raise ValueError(f"cache is {cache!r}; expected 'dynamic' or 'static'")
     folder = Path(folder or tempfile.mkdtemp(prefix='tarsier_bench_'))
     model, processor = bench_model(size, generation, device, folder=folder)
     paths = synthetic_videos(folder/'clips', videos)
@@ -272,7 +275,6 @@ def bench_describe(size:str='tiny', # 'tiny', 'small' or '7b' (`bench_model`)
     reset_peak_memory(device)
     official, official_s = timed(lambda: [describe(model, processor, p, **settings) for p in tqdm(paths, desc='official', disable=not progress)], device)
     reset_peak_memory(device)
-    if cache not in ('dynamic', 'static'): raise ValueError(f"cache is {cache!r}; expected 'dynamic' or 'static'")
     cached = dict(cache_implementation='static') if cache == 'static' else {}
     ours, ours_s = timed(lambda: describe_batch(model, processor, paths, batch_size=batch_size, workers=workers, progress=progress, **settings, **cached), device)
     memory = peak_memory_gib(device)
@@ -322,9 +324,7 @@ def bench_frames(videos:int=8, # clips read by each way
                 )->dict:
     "Read the same clips into CLIP inputs the official way and ours: clips/s, speedup, and whether every pixel is the same."
     folder = Path(folder or tempfile.mkdtemp(prefix='tarsier_bench_'))
-    path = folder/f'tiny1-{image_size}'
-    if not (path/'config.json').exists(): tiny_tarsier(path, image_size=image_size)
-    _, processor = load(path)
+    _, processor = load(_tiny_checkpoint(folder, 1, image_size))
     paths = synthetic_videos(folder/'clips', videos) if small_clips else hd_videos(folder/'hd', videos)
     read = partial(official_pixel_values, processor=processor, n_frames=frames)
     read(paths[0])  # warm-up: the decoder's libraries, the allocator
@@ -386,6 +386,25 @@ def step_times(model, # the model (or its peft wrapper) with the parameters to t
     return dict(step_s=sum(times[1:]) / steps, peak_memory_gib=memory, loss=loss, trainable_params=sum(p.numel() for p in trainable),
                 ops_per_step=device_ops(prof))
 
+BENCH_LORA = dict(r=16, alpha=32, dropout=0.0, target_modules=['q_proj', 'k_proj', 'v_proj', 'o_proj']) # the LoRA `bench_train` measures
+
+def variant_step_times(model, # a model from `bench_model`
+                       variant:str, # a `VARIANTS` entry
+                       inputs:dict, # one training batch on its device (`training_batch`)
+                       steps:int, # timed steps, after one warm-up step
+                       device # where it runs
+                      )->tuple: # (the model, adapters removed; `step_times` of the variant)
+    "`step_times` of one variant: the projector and the LLM (full) or LoRA adapters (lora) training, the vision tower frozen, with or without checkpointing."
+    model.requires_grad_(True); freeze_vision_tower(model)
+    trained = add_lora(model, BENCH_LORA, False) if variant.startswith('lora') else model
+    checkpointing = variant.endswith('+checkpointing')
+    if checkpointing: trained.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
+    measured = step_times(trained, inputs, steps, device)
+    if checkpointing: trained.gradient_checkpointing_disable()
+    model = trained.unload() if variant.startswith('lora') else model
+    model.zero_grad(set_to_none=True); reset_peak_memory(device)
+    return model, measured
+
 def bench_train(size:str='tiny', # 'tiny', 'small' or '7b' (`bench_model`)
                 generation:int=1, # 1: Tarsier, 2: Tarsier2
                 device:str='cpu', # 'cpu', 'cuda', ...
@@ -403,25 +422,13 @@ def bench_train(size:str='tiny', # 'tiny', 'small' or '7b' (`bench_model`)
     sample = training_batch(processor, synthetic_videos(folder/'clips', 1)[0], frames, answer_tokens)
     inputs = {k: v.to(model.device) for k, v in sample.items()}
     work, peaks = video_work(model.config, {**inputs, 'input_ids': inputs['input_ids'][:, :-answer_tokens]}), device_peaks(device, model.dtype)
-    def train_projector_and_llm():
-        tower, projector = vision_modules(model)
-        model.requires_grad_(True); model.get_submodule(tower).requires_grad_(False)
-        model.get_submodule(projector).requires_grad_(True)  # Tarsier2's merger sits inside its tower
     tokens = inputs['input_ids'].shape[1]
     results = dict(bench='train', size=size, generation=generation, dtype=str(model.dtype).split('.')[-1], frames=frames,
                    sequence_tokens=tokens, answer_tokens=answer_tokens, steps=steps, peaks=peaks)
     for variant in variants:
-        kind, checkpointing = variant.split('+')[0], variant.endswith('+checkpointing')
-        train_projector_and_llm()
-        trained = add_lora(model, dict(r=16, alpha=32, dropout=0.0, target_modules=['q_proj', 'k_proj', 'v_proj', 'o_proj']), False) \
-            if kind == 'lora' else model
-        if checkpointing: trained.gradient_checkpointing_enable(gradient_checkpointing_kwargs={'use_reentrant': False})
-        measured = step_times(trained, inputs, steps, device)
-        if checkpointing: trained.gradient_checkpointing_disable()
-        if kind == 'lora': model = trained.unload()
-        flops = training_flops(work, answer_tokens, full=kind == 'full')
+        model, measured = variant_step_times(model, variant, inputs, steps, device)
+        flops = training_flops(work, answer_tokens, full=variant.startswith('full'))
         results[variant] = dict(measured, tokens_per_s=tokens / measured['step_s'], mfu=flops / measured['step_s'] / peaks['flops'])
-        model.zero_grad(set_to_none=True); reset_peak_memory(device)
     return results
 
 # %% ../nbs/17_bench.ipynb #7c202d21

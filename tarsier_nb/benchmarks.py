@@ -317,7 +317,7 @@ def _prepare(record:dict, videos:dict, n_frames:int):
 def _generate(model, processor, ready:list, n_frames:int, max_new_tokens:int)->list:
     "The answer (or the exception) for each (prompt, clip), batched; a rejected batch is retried one sample at a time."
     try: return describe_batch(model, processor, [c for _, c in ready], prompt=[p for p, _ in ready], n_frames=n_frames,
-                               batch_size=len(ready), max_new_tokens=max_new_tokens, temperature=0)
+                               batch_size=len(ready), workers=0, max_new_tokens=max_new_tokens, temperature=0)  # decoded already, one batch
     except ValueError as e:
         if len(ready) == 1: return [e]
         return [answer for item in ready for answer in _generate(model, processor, [item], n_frames, max_new_tokens)]

@@ -6,10 +6,10 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/train.html.md"""
 
 # %% auto #0
 __all__ = ['logger', 'LORA_KEYS', 'PRECISIONS', 'Count', 'Minutes', 'WSD_DECAY_SHARE', 'MINUTES_FILE', 'SEAL_FILE', 'TrainConfig',
-           'load_config', 'vision_modules', 'add_lora', 'weights_dtype', 'build_model', 'trainable', 'run_items',
-           'make_datasets', 'TarsierTrainer', 'per_sample_loss', 'training_arguments', 'cpu_has_bf16', 'cpu_precision',
-           'checkpoint_minutes', 'TrainingClock', 'save_final', 'plot_loss', 'save_log', 'CheckpointSeal',
-           'checkpoint_step', 'sealed_checkpoints', 'resume_point', 'train']
+           'load_config', 'vision_modules', 'freeze_vision_tower', 'add_lora', 'weights_dtype', 'build_model',
+           'trainable', 'run_items', 'make_datasets', 'TarsierTrainer', 'per_sample_loss', 'training_arguments',
+           'cpu_has_bf16', 'cpu_precision', 'checkpoint_minutes', 'TrainingClock', 'save_final', 'plot_loss',
+           'save_log', 'CheckpointSeal', 'checkpoint_step', 'sealed_checkpoints', 'resume_point', 'train']
 
 # %% ../nbs/08_train.ipynb #5f03a4f9
 import dataclasses, json, logging, math, time
@@ -121,6 +121,15 @@ def vision_modules(model:torch.nn.Module # a Tarsier or Tarsier2 model
     if isinstance(model, Qwen2VLForConditionalGeneration): return 'model.visual', 'model.visual.merger'
     return 'vision_tower', 'multi_modal_projector'
 
+def freeze_vision_tower(model:torch.nn.Module, # a Tarsier or Tarsier2 model
+                        freeze:bool=True # False: the tower trains too
+                       )->torch.nn.Module:
+    "The vision tower frozen (or not) and the projector training, in place; Tarsier2's merger sits inside its tower and trains either way."
+    tower, projector = vision_modules(model)
+    model.get_submodule(tower).requires_grad_(not freeze)
+    model.get_submodule(projector).requires_grad_(True)
+    return model
+
 def add_lora(model, # a Tarsier or Tarsier2 model
              lora:dict, # {r, alpha, dropout, target_modules} (`TrainConfig.lora`)
              train_vision:bool # train the vision tower fully too
@@ -164,9 +173,7 @@ def build_model(config:TrainConfig # the run
     dtype = weights_dtype(config.precision)
     if config.qlora: model, processor = _quantized(config.model, dtype, config.attn_implementation)
     else: model, processor = load(config.model, device='cpu', dtype=dtype, attn_implementation=config.attn_implementation)
-    tower, projector = vision_modules(model)
-    model.get_submodule(tower).requires_grad_(not config.freeze_vision)
-    model.get_submodule(projector).requires_grad_(True)
+    freeze_vision_tower(model, config.freeze_vision)
     if config.timestamps: processor.timestamps = True
     if config.lora is not None: model = add_lora(model, config.lora, not config.freeze_vision)
     return model, processor
