@@ -1,14 +1,17 @@
 """Memory growth per frame and time of the long-video memory, on a synthetic 10,000-frame video, printed as JSON.
 
-    python scripts/bench_long_memory.py [--frames 10000] [--early 1000] [--model tiny|tiny2|DIR] [--pool 1] [--out data/results/long_memory.json]
-    python scripts/bench_long_memory.py --compare-pools 1 2 [--frames 2000] [--model tiny|tiny2|DIR] [--out data/results/long_pool.json]
+    python scripts/bench_long_memory.py [--frames 10000] [--early 1000] [--model tiny|tiny2|small|small2|7b|7b2|DIR] [--pool 1] [--out data/results/long_memory.json]
+    python scripts/bench_long_memory.py --compare-pools 1 2 [--frames 2000] [--model ...] [--out data/results/long_pool.json]
+    python scripts/bench_long_memory.py --model 7b --device cuda --out data/results/long_memory_7b.json   # Tarsier-7b widths, random bf16 weights
 
 Writes a synthetic video of `--frames` frames as a stream (never held whole: ten scenes of the synthetic world,
 cycled), then reads it with `memory.read_long` (every frame through the vision tower and MovieChat's memory) and
 records the process's peak resident memory and the elapsed time after `--early` frames and at the end. Prints:
 growth per frame = (peak at the end - peak after `--early`) / (frames - early), in KB (MovieChat reports 21.3 KB),
 and the time ratio end / early (a linear cost gives frames / early). A benchmark, not a test: the numbers depend on
-the machine. With a GPU the model runs there and frames per second are printed too.
+the machine. `small`/`7b` (Tarsier) and `small2`/`7b2` (Tarsier2) are random-weight models of those shapes built
+with no download (`bench.bench_model`; `7b` needs a GPU). On a GPU the growth is also measured in the GPU's own
+peak allocated memory (what MovieChat's 21.3 KB counts), and frames per second are printed.
 
 `--compare-pools` reads the same video once per pooling setting, side by side in one run, and prints for each the
 vectors per frame, the frames that fit the model's context beside a prompt, the seconds to read the video and the
@@ -18,6 +21,7 @@ import argparse, json, resource, statistics, tempfile, time
 from pathlib import Path
 
 import torch
+from tarsier_nb.bench import bench_model, peak_memory_gib, reset_peak_memory
 from tarsier_nb.inference import load
 from tarsier_nb.memory import LongSettings, answer_long, frames_to_read, frames_that_fit, read_long
 from tarsier_nb.records import DESCRIBE_PROMPT
@@ -27,6 +31,15 @@ from tarsier_nb.tarsier2 import tiny_tarsier2
 from tarsier_nb.video import read_frames, write_video
 
 def peak_kb()->int: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+def gpu_peak_kb(device)->float|None: return peak_memory_gib(device) * 2**20 if torch.device(device).type == 'cuda' else None
+
+BUILT = {'small': ('small', 1), 'small2': ('small', 2), '7b': ('7b', 1), '7b2': ('7b', 2)} # --model names built at a `bench` size: (size, generation)
+
+def model_for(name:str, device:str|None, work:Path)->tuple:
+    "(model, processor): a tiny checkpoint written here, a random-weight model of a `bench` size, or a checkpoint folder."
+    if name in BUILT: return bench_model(*BUILT[name], device=device or ('cuda' if torch.cuda.is_available() else 'cpu'), folder=work)
+    folder = {'tiny': lambda: tiny_tarsier(work/'tiny'), 'tiny2': lambda: tiny_tarsier2(work/'tiny2')}.get(name, lambda: name)()
+    return load(folder, device=device or 'auto')
 
 def synthetic_video(path:Path, n:int, work:Path)->Path:
     "`n` frames: ten 64 px synthetic scenes of 40 frames, cycled, written as they are made."
@@ -60,15 +73,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--frames', type=int, default=10_000)
     parser.add_argument('--early', type=int, default=1_000)
-    parser.add_argument('--model', default='tiny', help="'tiny' (Tarsier), 'tiny2' (Tarsier2) or a checkpoint folder")
+    parser.add_argument('--model', default='tiny', help="'tiny' (Tarsier), 'tiny2' (Tarsier2), 'small', 'small2', '7b', '7b2' (random weights at those shapes) or a checkpoint folder")
+    parser.add_argument('--device', help="where the model runs (default: a GPU when there is one)")
     parser.add_argument('--chunk', type=int, default=32)
     parser.add_argument('--pool', type=int, default=1, help='average each frame over pool x pool blocks of its grid')
     parser.add_argument('--compare-pools', type=int, nargs='+', help='read the video once per pooling setting, side by side')
     parser.add_argument('--out', help='also write the JSON here')
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
-    folder = {'tiny': lambda: tiny_tarsier(work/'tiny'), 'tiny2': lambda: tiny_tarsier2(work/'tiny2')}.get(args.model, lambda: args.model)()
-    model, processor = load(folder)
+    try: model, processor = model_for(args.model, args.device, work)
+    except ValueError as e: parser.error(str(e))
     video = synthetic_video(work/'long.mp4', args.frames, work)
     if args.compare_pools:
         result = dict(model=str(args.model), device=str(model.device), frames=args.frames, torch=torch.__version__,
@@ -76,16 +90,18 @@ def main():
         print(json.dumps(result, indent=1))
         if args.out: Path(args.out).write_text(json.dumps(result, indent=1) + '\n')
         return
+    reset_peak_memory(model.device)
     marks, series, start = {}, [], time.perf_counter()
     def watch(read:int):
         series.append((read, peak_kb()))
-        if read >= args.early and 'early' not in marks: marks['early'] = (read, peak_kb(), time.perf_counter() - start)
+        if read >= args.early and 'early' not in marks: marks['early'] = (read, peak_kb(), gpu_peak_kb(model.device), time.perf_counter() - start)
     read = read_long(model, processor, video, settings=LongSettings(pool=args.pool), chunk=args.chunk, progress=True, watch=watch)
-    end = (read.frames_read, peak_kb(), time.perf_counter() - start)
-    (n0, kb0, s0), (n1, kb1, s1) = marks['early'], end
+    end = (read.frames_read, peak_kb(), gpu_peak_kb(model.device), time.perf_counter() - start)
+    (n0, kb0, gkb0, s0), (n1, kb1, gkb1, s1) = marks['early'], end
+    gpu = {} if gkb0 is None else dict(gpu_peak_kb_early=round(gkb0), gpu_peak_kb_end=round(gkb1), gpu_growth_kb_per_frame=round((gkb1 - gkb0) / (n1 - n0), 3))
     result = dict(model=str(args.model), device=str(model.device), pool=args.pool, frames=n1, early_frames=n0,
                   memory_slots=len(read.memory.long) + len(read.memory.short), tokens_per_frame=int(read.memory.frames()[0].shape[1]),
-                  peak_kb_early=kb0, peak_kb_end=kb1, growth_kb_per_frame=round((kb1 - kb0) / (n1 - n0), 3),
+                  peak_kb_early=kb0, peak_kb_end=kb1, growth_kb_per_frame=round((kb1 - kb0) / (n1 - n0), 3), **gpu,
                   moviechat_kb_per_frame=21.3, seconds_early=round(s0, 2), seconds_end=round(s1, 2),
                   time_ratio=round(s1 / s0, 2), linear_time_ratio=round(n1 / n0, 2), frames_per_second=round(n1 / s1, 1),
                   torch=torch.__version__, peak_kb_by_frames=series)
