@@ -351,16 +351,25 @@ def score_dream(records:list[dict])->dict:
             'notes': ["DREAM-1K is not scored here: its metric is AutoDQ (tarsier_nb.autodq.evaluate(path, judge))"]}
 
 # %% ../nbs/11_metrics.ipynb #71e59ecf
+def _time_report(group:str, # 'grounding', 'dense' or 'highlights'
+                predictions, # TimeChat's result-file contents (`timing.time_predictions` or `read_timechat_results`)
+                truth_records:list[dict], # the records holding the references (`timing.time_truth`)
+                counted:list, # what counts as the records: the prediction records, or the result file's entries
+                failures:list[dict], # failed predictions
+                note:str # how they were scored
+               )->dict: # scores, breakdown, counts, failures, notes, timechat (every number)
+    "A time task's report body: TimeChat's numbers for `predictions` against the references in `truth_records`."
+    numbers = timechat_scores(group, predictions, time_truth(truth_records, group))
+    return {'scores': headline_scores(group, numbers), 'breakdown': {}, 'counts': counts_of(counted, len(counted), failures),
+            'failures': failures, 'notes': [note], 'timechat': numbers}
+
 def score_time(records:list[dict], # grounding, dense or highlight prediction records
                group:str # 'grounding', 'dense' or 'highlights'
-              )->dict: # scores, breakdown, counts, failures, notes, timechat (every number), timechat_results (the result file's contents)
+              )->dict: # `_time_report`'s, and timechat_results (the result file's contents)
     "TimeChat's numbers for time-task predictions, a failed prediction counting as an empty one."
-    failures = prediction_failures(records)
     predictions = time_predictions(records, group)
-    numbers = timechat_scores(group, predictions, time_truth(records, group))
-    return {'scores': headline_scores(group, numbers), 'breakdown': {}, 'counts': counts_of(records, len(records), failures),
-            'failures': failures, 'notes': ["time task scored as TimeChat's evaluation script scores it; a failed or unparseable prediction is an empty one"],
-            'timechat': numbers, 'timechat_results': predictions}
+    return _time_report(group, predictions, records, records, prediction_failures(records),
+                       "time task scored as TimeChat's evaluation script scores it; a failed or unparseable prediction is an empty one") | {'timechat_results': predictions}
 
 # %% ../nbs/11_metrics.ipynb #13c4d46e
 def evaluate_timechat(path:str|Path, # a TimeChat result file of grounding, highlight or dense-captioning predictions
@@ -372,10 +381,8 @@ def evaluate_timechat(path:str|Path, # a TimeChat result file of grounding, high
     "The numbers TimeChat's evaluation script prints for its result file `path`."
     path = Path(path)
     predictions = read_timechat_results(path, group)
-    numbers = timechat_scores(group, predictions, time_truth(annotations, group))
-    result = {'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in annotations}),
-              'scores': headline_scores(group, numbers), 'breakdown': {}, 'counts': counts_of(list(predictions), len(predictions), []),
-              'failures': [], 'notes': [f"{path.name}: a TimeChat result file, scored as TimeChat's evaluation script scores it"], 'timechat': numbers}
+    result = ({'name': name or path.stem, 'path': str(path), 'group': group, 'datasets': sorted({str(r.get('dataset')) for r in annotations})}
+              | _time_report(group, predictions, annotations, list(predictions), [], f"{path.name}: a TimeChat result file, scored as TimeChat's evaluation script scores it"))
     if out_dir is not None: save_result(result, out_dir)
     return result
 
