@@ -297,7 +297,7 @@ def proof_command(out_dir:str='runs/proof', # output folder: a folder per seed a
     print(f"results: {Path(out_dir)/'training_proof.json'}  curves: {Path(out_dir)/'learning_curves.png'}")
 
 # %% ../nbs/99_cli.ipynb #7d1e675a
-@command('memory-proof', uses={'memory_proof.run_memory_proof': 'base steps train_clips shaped n_videos scenes_per_video seed results'},
+@command('memory-proof', uses={'memory_proof.run_memory_proof': 'base steps train_clips shaped n_videos scenes_per_video every seed results'},
          aliases={'n_videos': ['--videos']})
 def memory_proof_command(out_dir:str='runs/memory_proof', # output folder: the training run, the videos, the answers and the results
                          **options):

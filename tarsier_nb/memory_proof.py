@@ -8,6 +8,7 @@ Docs: https://tarsier-nb.github.io/tarsier_nb/memory_proof.html.md"""
 from __future__ import annotations
 import random
 from collections import defaultdict
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,12 +22,12 @@ from .video import stream_frames, uniform_indices, write_video, read_frames
 from .inference import describe_batch, load
 from .memory import LongSettings, answer_long, frames_to_read, read_long
 from .metrics import parse_choice
-from .proof import HELD_OUT_CLIPS, N_FRAMES, PROOF_MODEL_DIR, proof_config, proof_world, trained_stage
+from .proof import HELD_OUT_CLIPS, N_FRAMES, PROOF_MODEL_DIR, HeldOut, proof_config, proof_world, score, trained_stage
 
 # %% auto #0
 __all__ = ['FIRST_SCENE', 'LONG_SETTINGS', 'MEMORY_FRAMES', 'MEMORY_MIXTURE_WEIGHTS', 'clip_frames', 'concatenate_clips',
            'long_videos', 'long_questions', 'memory_shaped_set', 'score_long', 'long_accuracy', 'memory_mixture',
-           'run_memory_proof', 'plot_long_qa']
+           'run_memory_proof', 'clip_scores', 'plot_long_qa']
 
 # %% ../nbs/14_memory_proof.ipynb #0ff55a60
 def clip_frames(path:str|Path # a video file
@@ -54,7 +55,7 @@ def concatenate_clips(clips:list, # video files, one size and frame rate, in the
 
 # %% ../nbs/14_memory_proof.ipynb #825eb2b8
 FIRST_SCENE = "In the first scene of the video: " # what a global question about the first scene starts with
-LONG_SETTINGS = LongSettings(short_frames=8, merge_to=2, long_frames=16, every=4) # how the long videos are read: 2.5 frames a second, a window of 3.2 s
+LONG_SETTINGS = LongSettings(short_frames=8, merge_to=2, long_frames=16, every=5) # how the long videos are read: 2 frames a second, so the 8-frame window spans 3.6 s, a whole scene of 3–4 s
 MEMORY_FRAMES = LONG_SETTINGS.long_frames + LONG_SETTINGS.short_frames # the most frames the memory gives the model: long-term slots, the buffer (at most short_frames - 1), the frame at `at`
 
 def long_videos(world_dir:str|Path, # a world from `generate_world`
@@ -128,7 +129,7 @@ def memory_shaped_set(world_dir:str|Path, # a world from `generate_world` (its c
         vid = rng.choice(sorted(by_vid))
         question, m, clip = rng.choice(by_vid[vid]), rng.randint(*target), frames_of(vid)
         tail = clip[::-every][:window][::-1]  # the window: every `every`-th frame back from the last
-        earlier = clip[:len(clip) - (window - 1) * every - 1] if window else clip
+        earlier = clip[:max(len(clip) - (window - 1) * every - 1, 0)] if window else clip  # none when the window spans the whole clip
         own = ([earlier[k] for k in uniform_indices(0, len(earlier) - 1, m)] if m and earlier else []) + tail
         m = len(own)
         others = []
@@ -192,17 +193,21 @@ def score_long(model, processor, # a loaded model and its processor
 
 def long_accuracy(answers:list[dict] # `score_long`'s answer lines
                  )->dict:
-    "Per mode: questions, accuracy through the memory and from uniform frames, and the slots that held the scene asked about."
+    "Per mode: questions, accuracy through the memory (overall and per question type) and from uniform frames, and the slots that held the scene asked about."
     result = {}
     for mode in ('breakpoint', 'global'):
         mine = [a for a in answers if a['mode'] == mode]
-        if mine: result[mode] = dict(questions=len(mine), memory_accuracy=round(float(np.mean([a['memory_right'] for a in mine])), 4),
-                                     uniform_accuracy=round(float(np.mean([a['uniform_right'] for a in mine])), 4),
-                                     scene_slots_mean=round(float(np.mean([a['scene_slots'] for a in mine])), 2))
+        if not mine: continue
+        by_type = defaultdict(list)
+        for a in mine: by_type[a['question_type']].append(a['memory_right'])
+        result[mode] = dict(questions=len(mine), memory_accuracy=round(float(np.mean([a['memory_right'] for a in mine])), 4),
+                            uniform_accuracy=round(float(np.mean([a['uniform_right'] for a in mine])), 4),
+                            scene_slots_mean=round(float(np.mean([a['scene_slots'] for a in mine])), 2),
+                            memory_accuracy_by_type={t: round(float(np.mean(h)), 4) for t, h in sorted(by_type.items())})
     return result
 
 # %% ../nbs/14_memory_proof.ipynb #10f1cccb
-MEMORY_MIXTURE_WEIGHTS = dict(memory_last=6, memory_first=1, mc=1, description=1) # the stage-2 continuation's mixture
+MEMORY_MIXTURE_WEIGHTS = dict(memory_last=4, memory_first=1, mc=4, description=1) # the stage-2 continuation's mixture: plain 8-frame questions as often as breakpoint-shaped ones, so the base keeps learning what the memory cannot add
 
 def memory_mixture(world_dir:Path, # the training world (its 8-frame questions and descriptions)
                    shaped_dir:Path # the memory-shaped sets
@@ -215,13 +220,14 @@ def memory_mixture(world_dir:Path, # the training world (its 8-frame questions a
 
 def run_memory_proof(out_dir:str|Path, # everything goes here
                      base:str|Path|None=None, # the checkpoint to continue; None: the repository's proof model
-                     steps:int=1200, # optimizer steps of the continuation
+                     steps:int=2400, # optimizer steps of the continuation
                      train_clips:int=800, # clips of the training world the memory-shaped sets come from
                      held_out_clips:int=HELD_OUT_CLIPS, # clips of the held-out world the long videos join
                      shaped:int=6000, # memory-shaped samples of breakpoint questions (and a quarter as many of first-scene ones)
                      n_videos:int=10, # long test videos
                      scenes:tuple=(20, 40), # (fewest, most) clips a long video joins
                      scenes_per_video:int=6, # breakpoint scenes asked about, per video
+                     every:int=LONG_SETTINGS.every, # read every `every`-th frame, in the memory-shaped windows and the long videos alike
                      seed:int=0, # seeds the worlds, the sets and the run
                      results:str|Path|None=None, # also write the results here (JSON) and their plot beside it (PNG)
                      command:str='' # the command line to record
@@ -229,28 +235,38 @@ def run_memory_proof(out_dir:str|Path, # everything goes here
     "Continue stage 2 with memory-shaped inputs, then score the checkpoint before and after on long videos."
     out = Path(out_dir).absolute()
     base = Path(base) if base else repo_root()/PROOF_MODEL_DIR
+    reading = replace(LONG_SETTINGS, every=every)
     settled(out/'settings.json', dict(base=str(base), steps=steps, train_clips=train_clips, held_out_clips=held_out_clips, shaped=shaped, n_videos=n_videos, scenes=list(scenes),
-                                      scenes_per_video=scenes_per_video, seed=seed, long=vars(LONG_SETTINGS), weights=MEMORY_MIXTURE_WEIGHTS),
+                                      scenes_per_video=scenes_per_video, seed=seed, long=vars(reading), weights=MEMORY_MIXTURE_WEIGHTS),
             f'the memory proof in {out}')
     world_dir = proof_world(out/'world', train_clips, seed)
     for where, n, target in (('last', shaped, (0, 4)), ('first', max(shaped // 4, 1), (1, 6))):
-        memory_shaped_set(world_dir, out/'shaped', n, where, target=target, seed=seed)
+        memory_shaped_set(world_dir, out/'shaped', n, where, target=target, every=every, seed=seed)
     mixture = write_atomic(out/'mixture.yaml', memory_mixture(world_dir, out/'shaped'))
     trained = trained_stage(proof_config(2, base, out/'stage2_memory', mixture, steps, seed))
     held_out = proof_world(out/'held_out', held_out_clips, seed + 1)
     videos = long_videos(held_out, out/'long', n_videos, scenes, seed)
     questions = long_questions(held_out, videos, scenes_per_video, seed)
-    scores = {}
+    scores, clips = {}, {}
     for name, checkpoint in (('before', base), ('after', trained)):
         model, processor = load(checkpoint, device='cpu')
-        scores[name] = score_long(model.eval(), processor, questions, videos, out/'long', out/f'answers_{name}.jsonl')
-    result = dict(scores, settings=vars(LONG_SETTINGS), steps=steps, shaped=shaped, train_clips=train_clips, videos=n_videos,
+        scores[name] = score_long(model.eval(), processor, questions, videos, out/'long', out/f'answers_{name}.jsonl', reading)
+        clips[name] = clip_scores(model, processor, held_out, out/f'clips_{name}.json')
+    result = dict(scores, clips=clips, settings=vars(reading), steps=steps, weights=MEMORY_MIXTURE_WEIGHTS, shaped=shaped, train_clips=train_clips, videos=n_videos,
                   scenes=list(scenes), questions=len(questions), chance=0.25, base=str(base.relative_to(repo_root()) if base.is_relative_to(repo_root()) else base),
-                  command=command or f"tarsier-nb memory-proof {out_dir} --steps {steps}")
+                  command=command or f"tarsier-nb memory-proof {out_dir} --steps {steps} --every {every}")
     write_json(out/'memory_proof.json', result)
     plot_long_qa(result, out/'memory_proof.png')
     if results: write_json(results, result); write_atomic(Path(results).with_suffix('.png'), (out/'memory_proof.png').read_bytes())
     return result
+
+def clip_scores(model, processor, # a loaded model and its processor
+                world_dir:Path, # the held-out world the long videos are made of
+                path:Path # its scores, JSON (read back when there)
+               )->dict:
+    "The model's scores on the held-out clips themselves, 8 frames each (`proof.score`): what it could answer with the whole scene in view."
+    if not path.is_file(): write_json(path, score(model.eval(), processor, HeldOut.read(world_dir, n_frames=N_FRAMES)))
+    return {k: v for k, v in read_json(path).items() if k in ('mc_accuracy', 'mc_accuracy_by_type', 'event_recall', 'questions')}
 
 def plot_long_qa(result:dict, # `run_memory_proof`'s results
                  path:str|Path # the PNG to write
