@@ -56,7 +56,7 @@ test-notebooks: setup
 
 # two workers, a test file each at a time (its fixtures are shared by its tests): most tests wait on the real command they run
 test-pytest: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=12
 
 # the docs site in _docs/, offline, from the notebooks (docs/build_docs.py: nbdev's processing with every notebook
 # executed, then Sphinx + myst-nb); the docs extras are installed on first use
