@@ -17,29 +17,31 @@ peak allocated memory (what MovieChat's 21.3 KB counts), and frames per second a
 vectors per frame, the frames that fit the model's context beside a prompt, the seconds to read the video and the
 seconds to answer from the memory (the prompt and one new token; the median of five), with their ratios to the first.
 """
-import argparse, json, resource, statistics, tempfile, time
+import argparse, json, statistics, tempfile, time
 from pathlib import Path
 
 import torch
 from tarsier_nb.bench import bench_model, peak_memory_gib, reset_peak_memory
 from tarsier_nb.inference import load
 from tarsier_nb.memory import LongSettings, answer_long, frames_to_read, frames_that_fit, read_long
+from tarsier_nb.model import pick_device
 from tarsier_nb.records import DESCRIBE_PROMPT
 from tarsier_nb.model import tiny_tarsier
 from tarsier_nb.synth import make_scene, write_clip
 from tarsier_nb.tarsier2 import tiny_tarsier2
 from tarsier_nb.video import read_frames, write_video
 
-def peak_kb()->int: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-def gpu_peak_kb(device)->float|None: return peak_memory_gib(device) * 2**20 if torch.device(device).type == 'cuda' else None
+def peak_kb(device='cpu')->int: return round(peak_memory_gib(device) * 2**20)  # the process's resident peak (CPU) or the GPU's allocated peak
+def gpu_peak_kb(device)->int|None: return peak_kb(device) if device.type == 'cuda' else None
 
 BUILT = {'small': ('small', 1), 'small2': ('small', 2), '7b': ('7b', 1), '7b2': ('7b', 2)} # --model names built at a `bench` size: (size, generation)
 
 def model_for(name:str, device:str|None, work:Path)->tuple:
     "(model, processor): a tiny checkpoint written here, a random-weight model of a `bench` size, or a checkpoint folder."
-    if name in BUILT: return bench_model(*BUILT[name], device=device or ('cuda' if torch.cuda.is_available() else 'cpu'), folder=work)
+    device = str(pick_device(device or 'auto'))
+    if name in BUILT: return bench_model(*BUILT[name], device=device, folder=work)
     folder = {'tiny': lambda: tiny_tarsier(work/'tiny'), 'tiny2': lambda: tiny_tarsier2(work/'tiny2')}.get(name, lambda: name)()
-    return load(folder, device=device or 'auto')
+    return load(folder, device=device)
 
 def synthetic_video(path:Path, n:int, work:Path)->Path:
     "`n` frames: ten 64 px synthetic scenes of 40 frames, cycled, written as they are made."
@@ -98,7 +100,7 @@ def main():
     read = read_long(model, processor, video, settings=LongSettings(pool=args.pool), chunk=args.chunk, progress=True, watch=watch)
     end = (read.frames_read, peak_kb(), gpu_peak_kb(model.device), time.perf_counter() - start)
     (n0, kb0, gkb0, s0), (n1, kb1, gkb1, s1) = marks['early'], end
-    gpu = {} if gkb0 is None else dict(gpu_peak_kb_early=round(gkb0), gpu_peak_kb_end=round(gkb1), gpu_growth_kb_per_frame=round((gkb1 - gkb0) / (n1 - n0), 3))
+    gpu = {} if gkb0 is None else dict(gpu_peak_kb_early=gkb0, gpu_peak_kb_end=gkb1, gpu_growth_kb_per_frame=round((gkb1 - gkb0) / (n1 - n0), 3))
     result = dict(model=str(args.model), device=str(model.device), pool=args.pool, frames=n1, early_frames=n0,
                   memory_slots=len(read.memory.long) + len(read.memory.short), tokens_per_frame=int(read.memory.frames()[0].shape[1]),
                   peak_kb_early=kb0, peak_kb_end=kb1, growth_kb_per_frame=round((kb1 - kb0) / (n1 - n0), 3), **gpu,
